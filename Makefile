@@ -1,0 +1,56 @@
+# Greengrocer — `make run` starts the shop, `make test` proves it works.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MANAGE := $(BIN)/python manage.py
+SYSTEM_PACKAGES := redis-server=redis-server pdftoppm=poppler-utils
+TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) chromium=chromium
+
+.DEFAULT_GOAL := help
+.PHONY: help install system-packages test-system-packages setup run test lint format test-postgres bench bench-quick clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the pinned packages
+
+system-packages:
+	@scripts/ensure_system_packages.sh $(SYSTEM_PACKAGES)
+
+test-system-packages:
+	@scripts/ensure_system_packages.sh $(TEST_SYSTEM_PACKAGES)
+
+setup: install system-packages ## Migrate, create the beat schedules and seed the demo data (idempotent)
+	@mkdir -p var/media var/mail var/redis var/flower
+	$(MANAGE) migrate --noinput
+	$(MANAGE) setup_schedules
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(MANAGE) seed_demo
+
+run: setup ## Install what is missing, then start the whole stack (Ctrl-C stops it)
+	@scripts/run.sh
+
+test: install test-system-packages ## Lint, then run the test suite against real Redis, workers and browser
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install ## ruff check + format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean: ## Remove var/ (database, media, mail, Redis data) — the demo is re-seeded on the next run
+	rm -rf var

@@ -1,0 +1,15 @@
+"""gunicorn settings, from the environment."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("WEB_BIND", f"127.0.0.1:{os.environ.get('WEB_PORT', '8000')}")
+workers = int(os.environ.get("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count())))
+threads = int(os.environ.get("WEB_THREADS", "4"))
+timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
+graceful_timeout = 20
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss req=%({x-request-id}o)s'
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

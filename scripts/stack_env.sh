@@ -1,0 +1,23 @@
+# Local defaults for every process of the stack; any of them can be set beforehand.
+# Sourced by scripts/run.sh (and by the end-to-end tests' stack launcher).
+export PATH="$PWD/.venv/bin:$PATH"
+export REDIS_PORT="${REDIS_PORT:-6379}"
+export WEB_PORT="${WEB_PORT:-8000}"
+export FLOWER_PORT="${FLOWER_PORT:-5555}"
+export SMTP_PORT="${SMTP_PORT:-1025}"
+export SUPPLIER_PORT="${SUPPLIER_PORT:-8001}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT}"
+export EMAIL_PORT="${EMAIL_PORT:-$SMTP_PORT}"
+export SUPPLIER_API_URL="${SUPPLIER_API_URL:-http://127.0.0.1:$SUPPLIER_PORT}"
+export SITE_URL="${SITE_URL:-http://127.0.0.1:$WEB_PORT}"
+export FLOWER_URL="${FLOWER_URL:-http://127.0.0.1:$FLOWER_PORT}"
+# Flower reads FLOWER_* variables. Local defaults only: set your own outside a laptop.
+export FLOWER_PORT FLOWER_ADDRESS="${FLOWER_ADDRESS:-127.0.0.1}"
+export FLOWER_BASIC_AUTH="${FLOWER_BASIC_AUTH:-flower:greengrocer-flower}"
+export FLOWER_COOKIE_SECRET="${FLOWER_COOKIE_SECRET:-local-flower-cookie-secret}"
+export FLOWER_PERSISTENT="${FLOWER_PERSISTENT:-True}"
+export FLOWER_DB="${FLOWER_DB:-var/flower/flower.db}"
+export FLOWER_STATE_SAVE_INTERVAL="${FLOWER_STATE_SAVE_INTERVAL:-10000}"
+export DEMO_STAFF_PASSWORD="${DEMO_STAFF_PASSWORD:-greengrocer-staff}"
+export DEMO_SHOPPER_PASSWORD="${DEMO_SHOPPER_PASSWORD:-greengrocer-shopper}"
+mkdir -p var/redis var/flower var/mail var/media

@@ -1,0 +1,162 @@
+"""The Celery app and its whole topology: queues, routes, priorities and reliability settings.
+
+This is the one place where queues and routes are declared. Call sites never name a queue;
+they name a task, and `task_routes` decides where it goes (see docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+
+from celery import Celery
+from django.conf import settings
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
+
+# Every task is a TrackedTask: job tracking happens in the base class and task signals.
+app = Celery("shop", task_cls="shop.jobs.tracking:TrackedTask")
+
+# --- Queues ---------------------------------------------------------------------------
+# orders and mail are consumed by worker-fast so a checkout never waits behind bulk work;
+# worker-bulk consumes everything that may queue up.
+QUEUE_NAMES = ("orders", "mail", "images", "reports", "bulk", "sync", "default")
+FAST_QUEUES = ("orders", "mail")
+BULK_QUEUES = ("images", "reports", "bulk", "sync", "default")
+
+# Routes by task-name pattern; the first match wins (order matters).
+TASK_ROUTES = {
+    "shop.orders.tasks.*": {"queue": "orders"},
+    "notifications.tasks.send_message_task": {"queue": "mail"},
+    "notifications.tasks.*": {"queue": "bulk"},
+    "catalog.tasks.*": {"queue": "images"},
+    "reporting.tasks.*": {"queue": "reports"},
+    "sync.tasks.*": {"queue": "sync"},
+    "shop.jobs.tasks.*": {"queue": "default"},
+}
+
+
+class Priority(enum.Enum):
+    """What a message is worth, not a broker number. See `broker_priority`."""
+
+    CRITICAL = "critical"  # express checkout steps
+    HIGH = "high"  # checkout, password/receipt mail, staff uploads
+    NORMAL = "normal"  # on-demand reports; the default
+    LOW = "low"  # scheduled reports, catalog re-renders
+    BULK = "bulk"  # campaign batches, anything that may wait
+
+    @property
+    def value_for_broker(self) -> int:
+        return broker_priority(self)
+
+
+# Rank 0 is the most urgent. Redis (kombu's emulation) pops priority 0 first; RabbitMQ
+# delivers the highest number first, so the mapping flips there.
+_PRIORITY_RANK = {
+    Priority.CRITICAL: 0,
+    Priority.HIGH: 2,
+    Priority.NORMAL: 4,
+    Priority.LOW: 6,
+    Priority.BULK: 9,
+}
+MAX_BROKER_PRIORITY = 9
+
+
+def broker_priority(priority: Priority, *, broker_url: str | None = None) -> int:
+    """The broker's number for a semantic priority."""
+    url = broker_url if broker_url is not None else app.conf.broker_url or ""
+    rank = _PRIORITY_RANK[priority]
+    if url.startswith(("amqp", "pyamqp")):
+        return MAX_BROKER_PRIORITY - rank
+    return rank
+
+
+def priority_from_broker(value: int | None, *, broker_url: str | None = None) -> Priority:
+    """The semantic priority closest to a broker number (for display in the Job timeline)."""
+    if value is None:
+        return Priority.NORMAL
+    url = broker_url if broker_url is not None else app.conf.broker_url or ""
+    rank = MAX_BROKER_PRIORITY - value if url.startswith(("amqp", "pyamqp")) else value
+    return min(_PRIORITY_RANK, key=lambda p: (abs(_PRIORITY_RANK[p] - rank), _PRIORITY_RANK[p]))
+
+
+# The longest countdown we ever use is a retry backoff (capped at 10 minutes) and the
+# longest hard time limit is 15 minutes; Redis redelivers anything unacked after the
+# visibility timeout, so it must stay above both.
+LONGEST_TASK_SECONDS = 15 * 60
+LONGEST_COUNTDOWN_SECONDS = 10 * 60
+VISIBILITY_TIMEOUT_SECONDS = 2 * 60 * 60
+
+_redis_transport_options = {
+    "queue_order_strategy": "priority",
+    "priority_steps": list(range(MAX_BROKER_PRIORITY + 1)),
+    "visibility_timeout": VISIBILITY_TIMEOUT_SECONDS,
+    "socket_connect_timeout": 2,
+    # Keep kombu's default separator: changing it breaks `inspect`, and so Flower.
+}
+
+
+def _configure(app: Celery) -> None:
+    app.conf.update(
+        broker_url=settings.CELERY_BROKER_URL,
+        result_backend=settings.CELERY_RESULT_BACKEND,
+        timezone=settings.TIME_ZONE,
+        enable_utc=True,
+        # Queues and routes.
+        task_queues=[Queue(name, routing_key=name) for name in QUEUE_NAMES],
+        task_default_queue="default",
+        task_default_exchange="default",
+        task_default_routing_key="default",
+        task_routes=TASK_ROUTES,
+        task_create_missing_queues=False,
+        # Priorities.
+        task_default_priority=broker_priority(Priority.NORMAL, broker_url=settings.CELERY_BROKER_URL),
+        task_inherit_parent_priority=True,
+        broker_transport_options=_redis_transport_options,
+        result_backend_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT_SECONDS},
+        # Reliability: ack after the work, requeue if the child dies, one message at a time.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        worker_cancel_long_running_tasks_on_connection_loss=True,
+        broker_connection_retry_on_startup=True,
+        broker_connection_retry=True,
+        broker_connection_max_retries=None,
+        # Publishing from a web request must fail fast when Redis is down: the outbox keeps
+        # the dispatch and the sweeper retries it (shop.jobs.dispatch).
+        task_publish_retry=True,
+        task_publish_retry_policy={
+            "max_retries": 2,
+            "interval_start": 0,
+            "interval_step": 0.2,
+            "interval_max": 0.5,
+        },
+        redis_socket_connect_timeout=2,
+        redis_socket_timeout=10,
+        redis_backend_health_check_interval=10,
+        # JSON only: arguments are ids and plain values, never pickled objects.
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        result_accept_content=["json"],
+        # Every task has limits; tasks that need more say so on their decorator.
+        task_soft_time_limit=60,
+        task_time_limit=90,
+        # Events for Flower and the staff console.
+        worker_send_task_events=True,
+        task_send_sent_event=True,
+        task_track_started=True,
+        # Results are for chords and for reading a task's state later; they expire.
+        result_expires=24 * 60 * 60,
+        result_extended=True,
+        # Graceful deploys: finish what can finish within the compose stop_grace_period.
+        worker_soft_shutdown_timeout=20,
+        worker_enable_soft_shutdown_on_idle=True,
+        worker_hijack_root_logger=False,
+        beat_scheduler="django_celery_beat.schedulers:DatabaseScheduler",
+    )
+
+
+_configure(app)
+app.autodiscover_tasks()

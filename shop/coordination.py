@@ -1,0 +1,80 @@
+"""Coordination between worker processes through Redis (db 2): rate limits and locks.
+
+Celery's `rate_limit` is per worker process; a limit that must hold across all workers
+(outgoing mail, requests to the supplier) is a token bucket here instead.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import cache
+
+import redis
+from django.conf import settings
+
+# Refill the bucket for the time elapsed, then take `requested` tokens if there are enough.
+# Returns 0 when granted, else the milliseconds to wait before the tokens will be there.
+_TOKEN_BUCKET_LUA = """
+local key = KEYS[1]
+local rate = tonumber(ARGV[1])
+local capacity = tonumber(ARGV[2])
+local requested = tonumber(ARGV[3])
+local now = redis.call('TIME')
+local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local state = redis.call('HMGET', key, 'tokens', 'at')
+local tokens = tonumber(state[1]) or capacity
+local at = tonumber(state[2]) or now_ms
+tokens = math.min(capacity, tokens + (now_ms - at) * rate / 1000)
+local wait_ms = 0
+if tokens >= requested then
+  tokens = tokens - requested
+else
+  wait_ms = math.ceil((requested - tokens) * 1000 / rate)
+end
+redis.call('HSET', key, 'tokens', tokens, 'at', now_ms)
+redis.call('PEXPIRE', key, math.ceil(capacity * 1000 / rate) + 1000)
+return wait_ms
+"""
+
+
+@cache
+def _client_for(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+
+
+def redis_client() -> redis.Redis:
+    """The coordination Redis (its URL is read each call, so tests can point it elsewhere)."""
+    return _client_for(settings.COORDINATION_REDIS_URL)
+
+
+class RateLimitTimeout(Exception):
+    """The bucket did not grant a token within the caller's deadline."""
+
+
+class TokenBucket:
+    """A global rate limit: `rate` tokens per second, bursts up to `capacity`."""
+
+    def __init__(self, name: str, *, rate: float, capacity: float | None = None) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.key = f"ratelimit:{name}"
+        self.rate = rate
+        self.capacity = capacity if capacity is not None else max(1.0, rate)
+
+    def try_acquire(self, tokens: float = 1) -> float:
+        """Take tokens if available; return 0.0, or the seconds to wait before trying again."""
+        wait_ms = redis_client().eval(_TOKEN_BUCKET_LUA, 1, self.key, self.rate, self.capacity, tokens)
+        return int(wait_ms) / 1000
+
+    def acquire(self, tokens: float = 1, *, timeout: float = 30) -> None:
+        """Block until the tokens are granted, or raise RateLimitTimeout after `timeout` s."""
+        deadline = time.monotonic() + timeout
+        while (wait := self.try_acquire(tokens)) > 0:
+            if time.monotonic() + wait > deadline:
+                raise RateLimitTimeout(f"{self.key}: no token within {timeout}s")
+            time.sleep(wait)
+
+
+def lock(name: str, *, ttl: float, blocking: bool = False) -> redis.lock.Lock:
+    """A lock shared by every process; it expires after `ttl` seconds if its holder dies."""
+    return redis_client().lock(f"lock:{name}", timeout=ttl, blocking=blocking)

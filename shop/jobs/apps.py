@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class JobsConfig(AppConfig):
+    name = "shop.jobs"
+    label = "jobs"
+    verbose_name = "Jobs (workflow runs)"
+
+    def ready(self) -> None:
+        from . import tracking  # noqa: F401  (connects the task signals)
+
+    def periodic_tasks(self) -> list[dict]:
+        return [
+            {
+                "name": "Dispatch workflows the broker missed (outbox sweeper)",
+                "task": "shop.jobs.tasks.sweep_pending_dispatches",
+                "every_seconds": 15,
+            }
+        ]

@@ -1,0 +1,89 @@
+"""Keeps Jobs up to date from Celery itself, so feature code never has to.
+
+`TrackedTask` is the app's default task class (see shop/celery.py): before each run it marks
+the step started and skips steps of a cancelled Job. Task signals record retries, success,
+failure and revocation. The request id travels as a message header so the logs of a web
+request and of the tasks it caused share it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import Task, signals
+from celery.exceptions import Ignore
+
+from shop import log_context
+
+from . import services
+from .models import JobStep
+
+logger = logging.getLogger(__name__)
+
+
+class TrackedTask(Task):
+    """Base class of every task: binds log context, records the step, honours cancel."""
+
+    def __call__(self, *args, **kwargs):
+        task_id = self.request.id
+        if task_id and not self.request.is_eager:
+            log_context.bind(task_id=task_id, request_id=self.request.get("request_id") or "-")
+            job_id = _safely(services.step_started, task_id=task_id)
+            if job_id is not None:
+                log_context.bind(job_id=job_id, business_key=_subject(job_id))
+                state = JobStep.objects.filter(task_id=task_id).values_list("state", flat=True)
+                if state.first() == JobStep.State.REVOKED:
+                    logger.info("Skipping %s: its job was cancelled", self.name)
+                    raise Ignore()
+        return super().__call__(*args, **kwargs)
+
+
+def _subject(job_id: int) -> str:
+    from .models import Job
+
+    return Job.objects.filter(id=job_id).values_list("subject", flat=True).first() or "-"
+
+
+def _safely(func, **kwargs):
+    """Tracking must never break the work it tracks."""
+    try:
+        return func(**kwargs)
+    except Exception:
+        logger.exception("Job tracking failed in %s", func.__name__)
+        return None
+
+
+@signals.before_task_publish.connect
+def _forward_request_id(headers=None, **_):
+    request_id = log_context.request_id_var.get()
+    if headers is not None and request_id != "-" and "request_id" not in headers:
+        headers["request_id"] = request_id
+
+
+@signals.task_retry.connect
+def _on_retry(request=None, reason=None, **_):
+    if request is not None:
+        _safely(services.step_retried, task_id=request.id, reason=str(reason))
+
+
+@signals.task_success.connect
+def _on_success(sender=None, **_):
+    if sender is not None and sender.request.id:
+        _safely(services.step_succeeded, task_id=sender.request.id)
+
+
+@signals.task_failure.connect
+def _on_failure(task_id=None, exception=None, **_):
+    if task_id:
+        _safely(services.step_failed, task_id=task_id, error=f"{type(exception).__name__}: {exception}")
+
+
+@signals.task_revoked.connect
+def _on_revoked(request=None, **_):
+    if request is not None:
+        _safely(services.step_revoked, task_id=request.id)
+
+
+@signals.task_postrun.connect
+def _clear_log_context(**_):
+    log_context.clear()

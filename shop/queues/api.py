@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from redis.exceptions import RedisError
+from rest_framework import permissions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shop.api_errors import ApiError
+
+from .selectors import queue_depths
+
+
+class BrokerUnavailable(ApiError):
+    status_code = 503
+    default_code = "broker_unavailable"
+    default_detail = "The broker (Redis) cannot be reached."
+
+
+class QueueDepthView(APIView):
+    """Messages waiting in each queue, per semantic priority, plus those taken but unacked."""
+
+    permission_classes = [permissions.IsAdminUser]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "QueueDepths",
+            {
+                "queues": serializers.ListField(child=serializers.DictField()),
+                "unacked": serializers.IntegerField(),
+            },
+        )
+    )
+    def get(self, request):
+        try:
+            depths, unacked = queue_depths()
+        except RedisError as exc:
+            raise BrokerUnavailable(details={"reason": str(exc)}) from exc
+        return Response({"queues": [asdict(d) for d in depths], "unacked": unacked})

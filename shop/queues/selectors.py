@@ -1,0 +1,54 @@
+"""How much work is waiting, per queue and per priority (read straight from the broker).
+
+kombu emulates priorities on Redis with one list per priority step: `orders` holds
+priority 0 and `orders\\x06\\x16<n>` priority n. The unacked hash holds messages a worker
+has taken but not yet acknowledged (late ack).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis
+from django.conf import settings
+
+from shop.celery import MAX_BROKER_PRIORITY, QUEUE_NAMES, Priority, broker_priority
+
+KOMBU_PRIORITY_SEPARATOR = "\x06\x16"
+
+
+@dataclass
+class QueueDepth:
+    queue: str
+    total: int
+    by_priority: dict[str, int]
+
+
+def _priority_key(queue: str, step: int) -> str:
+    return queue if step == 0 else f"{queue}{KOMBU_PRIORITY_SEPARATOR}{step}"
+
+
+def queue_depths() -> tuple[list[QueueDepth], int]:
+    """Each queue's waiting messages, grouped by semantic priority, and the unacked count."""
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=2, socket_timeout=2)
+    steps = range(MAX_BROKER_PRIORITY + 1)
+    try:
+        with client.pipeline(transaction=False) as pipe:
+            for queue in QUEUE_NAMES:
+                for step in steps:
+                    pipe.llen(_priority_key(queue, step))
+            pipe.hlen("unacked")
+            counts = pipe.execute()
+    finally:
+        client.close()
+    # Each broker step is shown under the semantic priority at or above it.
+    ranks = sorted(((broker_priority(p), p.value) for p in Priority), reverse=True)
+    depths = []
+    for index, queue in enumerate(QUEUE_NAMES):
+        per_step = counts[index * len(steps) : (index + 1) * len(steps)]
+        grouped = {p.value: 0 for p in Priority}
+        for step, count in zip(steps, per_step, strict=True):
+            name = next((label for rank, label in ranks if step >= rank), Priority.CRITICAL.value)
+            grouped[name] += count
+        depths.append(QueueDepth(queue=queue, total=sum(per_step), by_priority=grouped))
+    return depths, counts[-1]

@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from . import health
+from .accounts import api as accounts_api
+
+api_patterns = [
+    path("auth/", include(accounts_api.urlpatterns)),
+    path("", include("shop.jobs.urls")),
+    path("", include("catalog.urls")),
+    path("", include("shop.orders.urls")),
+    path("", include("notifications.urls")),
+    path("", include("reporting.urls")),
+    path("", include("sync.urls")),
+    path("", include("shop.queues.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+]
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/", include(api_patterns)),
+    # Media is served by the app (small demo files; a CDN or nginx in a real deployment).
+    path(
+        f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+        serve,
+        {"document_root": settings.MEDIA_ROOT},
+    ),
+    path("", include("frontend.urls")),
+]
+
+handler404 = "shop.api_errors.not_found"
+handler500 = "shop.api_errors.server_error"

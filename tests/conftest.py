@@ -1,0 +1,80 @@
+"""Session-wide real parts: a redis-server on a free port, temp media and mail folders,
+and a real Celery worker (in a thread, consuming every queue) for tests that ask for it.
+
+Tests that need the worker take the `worker` fixture: it gives them a transactional
+database (the worker must see committed rows) and clean queues.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+
+from shop.celery import QUEUE_NAMES, app
+from shop.coordination import redis_client
+
+from .harness.processes import RedisServer
+
+if "TEST" in settings.DATABASES["default"] and settings.DATABASES["default"]["TEST"].get("NAME"):
+    Path(settings.DATABASES["default"]["TEST"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _point_at_redis(url: str) -> None:
+    settings.REDIS_URL = url
+    settings.CELERY_BROKER_URL = f"{url}/0"
+    settings.CELERY_RESULT_BACKEND = f"{settings.RESULT_BACKEND_CLASS}+{url}/1"
+    settings.COORDINATION_REDIS_URL = f"{url}/2"
+    app.conf.update(broker_url=settings.CELERY_BROKER_URL, result_backend=settings.CELERY_RESULT_BACKEND)
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app._local.__dict__.pop("backend", None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_server(tmp_path_factory):
+    """Every test talks to this Redis, never to one a developer may have running."""
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    _point_at_redis(server.url)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_files(tmp_path_factory):
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    settings.MAIL_SINK_DIR = tmp_path_factory.mktemp("mail")
+
+
+def purge_broker() -> None:
+    """Drop queued messages, results, locks and rate-limit buckets between tests."""
+    with app.connection_for_write() as connection:
+        connection.default_channel.client.flushdb()
+    app.backend.client.flushdb()
+    redis_client().flushdb()
+
+
+@pytest.fixture(scope="session")
+def celery_session_worker(redis_server):
+    """One in-thread worker (solo pool) on every queue, for the whole session."""
+    with start_worker(
+        app,
+        pool="solo",
+        concurrency=1,
+        queues=list(QUEUE_NAMES),
+        perform_ping_check=False,
+        loglevel="WARNING",
+        shutdown_timeout=30,
+    ) as worker:
+        yield worker
+
+
+@pytest.fixture
+def worker(celery_session_worker, transactional_db):
+    """A real worker on every queue, a committed-transaction database and empty queues."""
+    purge_broker()
+    yield celery_session_worker
+    purge_broker()
