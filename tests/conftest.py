@@ -7,6 +7,7 @@ database (the worker must see committed rows) and clean queues.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,10 @@ def redis_server(tmp_path_factory):
     server = RedisServer(tmp_path_factory.mktemp("redis")).start()
     _point_at_redis(server.url)
     yield server
+    # AsyncResults unsubscribe from their result channel when collected: let that happen
+    # while Redis is still up, or the backend retries against a dead server at exit.
+    gc.collect()
+    app.backend.result_consumer.stop()
     server.stop()
 
 

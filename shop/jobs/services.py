@@ -22,6 +22,7 @@ from redis.exceptions import RedisError
 
 from shop import log_context
 from shop.celery import Priority, app
+from shop.result_backend import results_not_followed
 
 from .canvas import plan_workflow
 from .models import Job, JobStep
@@ -90,7 +91,8 @@ def job_dispatch(*, job_id: int) -> bool:
     if job.request_id:
         log_context.bind(request_id=job.request_id)
     try:
-        signature(job.signature, app=app).apply_async()
+        with results_not_followed():
+            signature(job.signature, app=app).apply_async()
     except BROKER_ERRORS as exc:
         Job.objects.filter(id=job_id, dispatch_state=Job.DispatchState.DISPATCHING).update(
             dispatch_state=Job.DispatchState.PENDING, dispatch_error=f"{type(exc).__name__}: {exc}"

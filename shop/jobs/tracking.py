@@ -14,6 +14,7 @@ from celery import Task, signals
 from celery.exceptions import Ignore
 
 from shop import log_context
+from shop.result_backend import follow_results
 
 from . import services
 from .models import JobStep
@@ -84,6 +85,12 @@ def _on_revoked(request=None, **_):
         _safely(services.step_revoked, task_id=request.id)
 
 
+@signals.task_prerun.connect
+def _stop_following_results(**_):
+    follow_results(False)
+
+
 @signals.task_postrun.connect
-def _clear_log_context(**_):
+def _clear_task_context(**_):
     log_context.clear()
+    follow_results(True)
