@@ -83,3 +83,22 @@ def worker(celery_session_worker, transactional_db):
     purge_broker()
     yield celery_session_worker
     purge_broker()
+
+
+@pytest.fixture(scope="session")
+def _supplier_stub_server(tmp_path_factory):
+    from .harness.supplier import SupplierStub
+
+    stub = SupplierStub(log_path=tmp_path_factory.mktemp("supplier") / "stub.log").start()
+    yield stub
+    stub.stop()
+
+
+@pytest.fixture
+def supplier_stub(_supplier_stub_server, settings):
+    """The real supplier stub (300 products, 50 a page, version 0, no faults) that
+    settings.SUPPLIER_API_URL points at; reset before each test. Change it with
+    `supplier_stub.control(...)`; compare with `supplier_stub.catalog()`."""
+    _supplier_stub_server.reset()
+    settings.SUPPLIER_API_URL = _supplier_stub_server.url
+    return _supplier_stub_server
