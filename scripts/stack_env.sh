@@ -10,7 +10,8 @@ export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT}"
 export EMAIL_PORT="${EMAIL_PORT:-$SMTP_PORT}"
 export SUPPLIER_API_URL="${SUPPLIER_API_URL:-http://127.0.0.1:$SUPPLIER_PORT}"
 export SITE_URL="${SITE_URL:-http://127.0.0.1:$WEB_PORT}"
-export FLOWER_URL="${FLOWER_URL:-http://127.0.0.1:$FLOWER_PORT}"
+# FLOWER_URL_PREFIX=flower serves Flower under /flower/ (for a proxy on the shop's host).
+export FLOWER_URL="${FLOWER_URL:-http://127.0.0.1:$FLOWER_PORT${FLOWER_URL_PREFIX:+/$FLOWER_URL_PREFIX}}"
 # Flower reads FLOWER_* variables. Local defaults only: set your own outside a laptop.
 export FLOWER_PORT FLOWER_ADDRESS="${FLOWER_ADDRESS:-127.0.0.1}"
 export FLOWER_BASIC_AUTH="${FLOWER_BASIC_AUTH:-flower:greengrocer-flower}"

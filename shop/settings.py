@@ -169,7 +169,12 @@ COORDINATION_REDIS_URL = redis_db_url(REDIS_URL, 2)
 # The rest of the Celery configuration lives in shop/celery.py, in one place.
 
 # --- Flower ---------------------------------------------------------------------------
-FLOWER_URL = os.environ.get("FLOWER_URL", "http://127.0.0.1:5555").rstrip("/")
+# Where task links point. Flower served at /flower/ on the shop's host (FLOWER_URL_PREFIX=
+# flower, behind the proxy) means FLOWER_URL=https://<shop host>/flower.
+FLOWER_URL_PREFIX = os.environ.get("FLOWER_URL_PREFIX", "").strip("/")
+FLOWER_URL = os.environ.get(
+    "FLOWER_URL", "http://127.0.0.1:5555" + (f"/{FLOWER_URL_PREFIX}" if FLOWER_URL_PREFIX else "")
+).rstrip("/")
 
 # --- Mail -----------------------------------------------------------------------------
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -184,6 +189,17 @@ MAIL_SINK_DIR = Path(os.environ.get("MAIL_SINK_DIR", VAR_DIR / "mail"))
 
 # --- Supplier -------------------------------------------------------------------------
 SUPPLIER_API_URL = os.environ.get("SUPPLIER_API_URL", "http://127.0.0.1:8001").rstrip("/")
+SUPPLIER_CONNECT_TIMEOUT = float(os.environ.get("SUPPLIER_CONNECT_TIMEOUT", "3.05"))
+SUPPLIER_READ_TIMEOUT = float(os.environ.get("SUPPLIER_READ_TIMEOUT", "10"))
+# Requests per second toward the supplier, shared by every worker (a Redis token bucket).
+SUPPLIER_RATE_PER_SECOND = float(os.environ.get("SUPPLIER_RATE_PER_SECOND", "20"))
+SUPPLIER_SYNC_PAGE_SIZE = int(os.environ.get("SUPPLIER_SYNC_PAGE_SIZE", "100"))
+# Retries of a page: full-jitter exponential backoff from BACKOFF seconds, capped at
+# BACKOFF_MAX, which also caps a Retry-After (far below the broker's visibility timeout).
+SUPPLIER_RETRY_BACKOFF = float(os.environ.get("SUPPLIER_RETRY_BACKOFF", "2"))
+SUPPLIER_RETRY_BACKOFF_MAX = float(os.environ.get("SUPPLIER_RETRY_BACKOFF_MAX", "60"))
+# A running sync with no progress for this long is abandoned when the next one is requested.
+SUPPLIER_SYNC_STALE_SECONDS = int(os.environ.get("SUPPLIER_SYNC_STALE_SECONDS", "900"))
 
 # --- Public URL (links in mail) -------------------------------------------------------
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -221,6 +237,8 @@ SPECTACULAR_SETTINGS = {
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Load balancers and container healthchecks probe over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
