@@ -65,3 +65,10 @@ def demo_pause(value: int, seconds: float) -> int:
 @shared_task
 def demo_explode(value: int) -> int:
     raise ValueError(f"demo step refuses {value}")
+
+
+@shared_task(bind=True, ignore_result=True)
+def demo_mark_started(self, label: str, seconds: float = 0.0) -> None:
+    """Records the order in which tasks start (the priority demonstration), then works."""
+    redis_client().rpush("demo:started", label)
+    time.sleep(seconds)
