@@ -44,6 +44,9 @@ test: install test-system-packages ## Lint, then run the test suite against real
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+test-postgres: install test-system-packages ## Run the tests (not e2e) against a throwaway PostgreSQL cluster
+	scripts/test_postgres.sh $(PYTEST_ARGS)
+
 lint: install ## ruff check + format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
