@@ -149,6 +149,10 @@ STORAGES = {
 # Uploads are validated in memory before anything is written (catalog.validation).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Product images: bytes and declared pixels (checked before decoding; a decompression bomb
+# declares many pixels in few bytes). Kept below the in-memory upload size above.
+CATALOG_IMAGE_MAX_BYTES = int(os.environ.get("CATALOG_IMAGE_MAX_BYTES", str(10 * 1024 * 1024)))
+CATALOG_IMAGE_MAX_PIXELS = int(os.environ.get("CATALOG_IMAGE_MAX_PIXELS", str(40_000_000)))
 
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -186,6 +190,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Greengrocer <shop@greengrocer.test>")
 MAIL_SINK_DIR = Path(os.environ.get("MAIL_SINK_DIR", VAR_DIR / "mail"))
+# One send rate for all workers together (a Redis token bucket): messages per second, and
+# the burst it allows after a quiet spell. Campaigns go out in batches of this many recipients.
+MAIL_SEND_RATE = float(os.environ.get("MAIL_SEND_RATE", "50"))
+MAIL_SEND_BURST = float(os.environ.get("MAIL_SEND_BURST", os.environ.get("MAIL_SEND_RATE", "50")))
+MAIL_CAMPAIGN_BATCH_SIZE = int(os.environ.get("MAIL_CAMPAIGN_BATCH_SIZE", "500"))
 
 # --- Supplier -------------------------------------------------------------------------
 SUPPLIER_API_URL = os.environ.get("SUPPLIER_API_URL", "http://127.0.0.1:8001").rstrip("/")

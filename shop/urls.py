@@ -31,6 +31,7 @@ urlpatterns = [
         serve,
         {"document_root": settings.MEDIA_ROOT},
     ),
+    path("", include("notifications.web_urls")),
     path("", include("frontend.urls")),
 ]
 

@@ -102,3 +102,30 @@ def supplier_stub(_supplier_stub_server, settings):
     _supplier_stub_server.reset()
     settings.SUPPLIER_API_URL = _supplier_stub_server.url
     return _supplier_stub_server
+
+
+@pytest.fixture(scope="session")
+def smtp_sink(tmp_path_factory, _isolated_files):
+    """The real SMTP sink (notifications.smtp_sink) in a subprocess on a free port.
+
+    Points settings.EMAIL_HOST / EMAIL_PORT / MAIL_SINK_DIR at it for the whole session, so
+    mail sent by this process and its in-thread worker lands there. Recipients named
+    `refused-*` get a 550, `slow-*` a one-time stall: see tests/harness/mail.py.
+    """
+    from .harness.mail import SmtpSink
+
+    sink = SmtpSink(tmp_path_factory.mktemp("smtp-sink") / "mail").start()
+    # Django's test setup switches to the in-memory backend; mail must go over SMTP here.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = sink.host
+    settings.EMAIL_PORT = sink.port
+    settings.MAIL_SINK_DIR = sink.directory
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_sink):
+    """The session's SMTP sink, emptied for this test."""
+    smtp_sink.clear()
+    return smtp_sink

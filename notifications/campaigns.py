@@ -1,0 +1,268 @@
+"""Campaigns: bulk mail to an audience, in batches over recipient-id ranges, and opt-outs.
+
+One Delivery row per (campaign, recipient) is created before anything is sent, and each
+send claims its row with a conditional UPDATE (pending -> sending). A redelivered or
+re-run batch therefore skips everyone already sent, failed or skipped.
+
+The crash window: a worker that dies after the server accepted a message but before
+`sent` is recorded leaves the row `sending`. Campaign mail takes the at-most-once side
+here, unlike transactional mail (services.py): when a later run of the batch finds such a
+row older than any batch can run (BATCH_CLAIM_STALE), it records it `failed` with
+"outcome unknown" and does not send it again. A missed newsletter is better than a
+duplicate one, and the row says exactly which recipients to check.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import Count
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import linebreaks
+from django.utils.safestring import mark_safe
+
+from shop.celery import Priority
+from shop.jobs.services import workflow_start
+
+from .models import Campaign, Delivery, MailPreference
+from .selectors import campaign_audience, opted_out_user_ids
+from .sending import TransientMailError, mail_rate_limit_wait, smtp_error_classify, stable_message_id
+
+logger = logging.getLogger(__name__)
+
+# Above campaign_batch_send_task's hard time limit: a claim this old has no live holder.
+BATCH_CLAIM_STALE = timedelta(minutes=15)
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+
+
+class CampaignNotDraft(Exception):
+    """Only a draft campaign can be sent; this one is sending or was sent."""
+
+
+def campaign_create(
+    *,
+    name: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    audience: str = Campaign.Audience.ALL_CUSTOMERS,
+    recent_days: int | None = None,
+    created_by: AbstractBaseUser | None = None,
+) -> Campaign:
+    campaign = Campaign(
+        name=name,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        audience=audience,
+        recent_days=recent_days if audience == Campaign.Audience.RECENT_BUYERS else None,
+        created_by=created_by if created_by is not None and created_by.is_authenticated else None,
+    )
+    campaign.full_clean()
+    campaign.save()
+    return campaign
+
+
+def _recipient_ranges(recipient_ids: list[int], size: int) -> list[tuple[int, int]]:
+    """(first id, last id) of each run of `size` consecutive recipients (ids sorted)."""
+    return [
+        (recipient_ids[start], recipient_ids[min(start + size, len(recipient_ids)) - 1])
+        for start in range(0, len(recipient_ids), size)
+    ]
+
+
+@transaction.atomic
+def campaign_send_start(*, campaign_id: int, owner: AbstractBaseUser | None = None) -> Campaign:
+    """Start sending a draft campaign as a Job on the bulk queue; CampaignNotDraft otherwise."""
+    from .workflows import campaign_send_workflow
+
+    now = timezone.now()
+    Campaign(status=Campaign.Status.DRAFT).check_transition(Campaign.Status.SENDING)
+    claimed = Campaign.objects.filter(id=campaign_id, status=Campaign.Status.DRAFT).update(
+        status=Campaign.Status.SENDING, started_at=now
+    )
+    campaign = Campaign.objects.get(id=campaign_id)
+    if not claimed:
+        raise CampaignNotDraft(f"Campaign {campaign_id} is {campaign.status}; only a draft can be sent.")
+    recipient_ids = list(campaign_audience(campaign=campaign).order_by("id").values_list("id", flat=True))
+    ranges = _recipient_ranges(recipient_ids, settings.MAIL_CAMPAIGN_BATCH_SIZE)
+    campaign.job = workflow_start(
+        kind="campaign",
+        subject=f"campaign:{campaign_id}",
+        workflow=campaign_send_workflow(campaign_id=campaign_id, recipient_ranges=ranges),
+        priority=Priority.BULK,
+        owner=owner,
+    )
+    campaign.recipients_total = len(recipient_ids)
+    campaign.save(update_fields=["job", "recipients_total"])
+    return campaign
+
+
+# --- Unsubscribe ------------------------------------------------------------------------
+
+
+def unsubscribe_token_make(*, user_id: int) -> str:
+    """A signed, non-expiring token naming the user (an unsubscribe link must keep working)."""
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object(user_id)
+
+
+def unsubscribe_token_read(*, token: str) -> int:
+    """The user id in a token; signing.BadSignature if it was not made by us."""
+    user_id = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign_object(token)
+    if not isinstance(user_id, int):
+        raise signing.BadSignature("not an unsubscribe token")
+    return user_id
+
+
+def unsubscribe_url(*, user_id: int) -> str:
+    return settings.SITE_URL + reverse(
+        "unsubscribe", kwargs={"token": unsubscribe_token_make(user_id=user_id)}
+    )
+
+
+def campaigns_opt_out(*, user_id: int) -> MailPreference:
+    """Opt a user out of campaigns (idempotent). Transactional mail still reaches them."""
+    preference, _ = MailPreference.objects.get_or_create(user_id=user_id)
+    if not preference.campaigns_opt_out:
+        preference.campaigns_opt_out = True
+        preference.opted_out_at = timezone.now()
+        preference.save(update_fields=["campaigns_opt_out", "opted_out_at", "updated_at"])
+    return preference
+
+
+# --- Sending ----------------------------------------------------------------------------
+
+
+def _campaign_email(campaign: Campaign, recipient: dict[str, Any], connection) -> EmailMultiAlternatives:
+    unsubscribe = unsubscribe_url(user_id=recipient["id"])
+    context = {
+        "campaign": campaign,
+        # Staff write the HTML body (the API is staff-only); plain text is escaped.
+        "body_html": mark_safe(campaign.body_html) if campaign.body_html else linebreaks(campaign.body_text),
+        "name": recipient["first_name"] or recipient["username"],
+        "unsubscribe_url": unsubscribe,
+        "site_url": settings.SITE_URL,
+    }
+    email = EmailMultiAlternatives(
+        subject=campaign.subject,
+        body=render_to_string("notifications/campaign.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient["email"]],
+        headers={
+            "Message-ID": stable_message_id(f"campaign:{campaign.id}:user:{recipient['id']}"),
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+        connection=connection,
+    )
+    email.attach_alternative(render_to_string("notifications/campaign.html", context), "text/html")
+    return email
+
+
+def _delivery_move(delivery_id: int, from_status: str, to_status: str, **fields) -> bool:
+    return bool(
+        Delivery.objects.filter(id=delivery_id, status=from_status).update(status=to_status, **fields)
+    )
+
+
+def _delivery_send(campaign: Campaign, delivery_id: int, recipient: dict[str, Any], connection) -> str:
+    """Send one campaign message over an open connection; return the delivery's status."""
+    mail_rate_limit_wait()
+    if not _delivery_move(
+        delivery_id, Delivery.Status.PENDING, Delivery.Status.SENDING, claimed_at=timezone.now()
+    ):
+        return "busy"  # another run of this batch claimed it meanwhile
+    try:
+        _campaign_email(campaign, recipient, connection).send()
+    except OSError as exc:
+        error = smtp_error_classify(exc)
+        if isinstance(error, TransientMailError):
+            _delivery_move(delivery_id, Delivery.Status.SENDING, Delivery.Status.PENDING, error=str(error))
+            raise error from exc
+        _delivery_move(delivery_id, Delivery.Status.SENDING, Delivery.Status.FAILED, error=str(error))
+        return Delivery.Status.FAILED
+    _delivery_move(
+        delivery_id, Delivery.Status.SENDING, Delivery.Status.SENT, sent_at=timezone.now(), error=""
+    )
+    return Delivery.Status.SENT
+
+
+def campaign_batch_send(
+    *, campaign_id: int, first_recipient_id: int, last_recipient_id: int
+) -> dict[str, int]:
+    """Send a campaign to its audience with ids in [first, last], over one SMTP connection.
+
+    Returns this run's counts. Raises TransientMailError (the batch is retried; what was
+    sent stays sent) or PermanentMailError (the server refuses us as a whole).
+    """
+    campaign = Campaign.objects.get(id=campaign_id)
+    if campaign.status != Campaign.Status.SENDING:
+        return {}
+    recipients = list(
+        campaign_audience(campaign=campaign)
+        .filter(id__gte=first_recipient_id, id__lte=last_recipient_id)
+        .order_by("id")
+        .values("id", "email", "first_name", "username")
+    )
+    Delivery.objects.bulk_create(
+        [Delivery(campaign_id=campaign_id, recipient_id=r["id"]) for r in recipients], ignore_conflicts=True
+    )
+    in_range = Delivery.objects.filter(
+        campaign_id=campaign_id, recipient_id__gte=first_recipient_id, recipient_id__lte=last_recipient_id
+    )
+    in_range.filter(status=Delivery.Status.SENDING, claimed_at__lt=timezone.now() - BATCH_CLAIM_STALE).update(
+        status=Delivery.Status.FAILED, error="interrupted while sending; outcome unknown, not sent again"
+    )
+    opted_out = opted_out_user_ids(user_ids=[r["id"] for r in recipients])
+    skipped = in_range.filter(status=Delivery.Status.PENDING, recipient_id__in=opted_out).update(
+        status=Delivery.Status.SKIPPED, error="opted out of campaigns"
+    )
+    pending = dict(in_range.filter(status=Delivery.Status.PENDING).values_list("recipient_id", "id"))
+    counts: Counter[str] = Counter({Delivery.Status.SKIPPED: skipped})
+    to_send = [r for r in recipients if r["id"] in pending]
+    if to_send:
+        try:
+            with get_connection() as connection:
+                for recipient in to_send:
+                    counts[_delivery_send(campaign, pending[recipient["id"]], recipient, connection)] += 1
+        except OSError as exc:  # opening or closing the connection
+            raise smtp_error_classify(exc) from exc
+    logger.info(
+        "Campaign %s batch %s-%s: %s", campaign_id, first_recipient_id, last_recipient_id, dict(counts)
+    )
+    return {str(status): n for status, n in counts.items()}
+
+
+def campaign_finish(*, campaign_id: int, error: str = "") -> Campaign:
+    """Count the deliveries and close the campaign: sent, or failed when `error` is given."""
+    by_status = dict(
+        Delivery.objects.filter(campaign_id=campaign_id)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(id=campaign_id)
+        campaign.sent_count = by_status.get(Delivery.Status.SENT, 0)
+        campaign.failed_count = by_status.get(Delivery.Status.FAILED, 0)
+        campaign.skipped_count = by_status.get(Delivery.Status.SKIPPED, 0)
+        fields = ["sent_count", "failed_count", "skipped_count"]
+        if campaign.status == Campaign.Status.SENDING:
+            status = Campaign.Status.FAILED if error else Campaign.Status.SENT
+            campaign.check_transition(status)
+            campaign.status = status
+            campaign.error = error
+            campaign.finished_at = timezone.now()
+            fields += ["status", "error", "finished_at"]
+        campaign.save(update_fields=fields)
+    return campaign

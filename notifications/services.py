@@ -1,0 +1,219 @@
+"""Transactional mail: prepare a message under its business key, send it at most once per claim.
+
+How a send stays single under redelivery: `message_send` claims the row with a conditional
+UPDATE (pending -> sending) before it talks to SMTP and records `sent` right after. A
+second run of the task finds the row `sent` (nothing to do) or `sending` (someone holds the
+claim: retry later).
+
+The crash window: if the worker dies after the server accepted the message but before
+`sent` is recorded, the row stays `sending`. Once the claim is older than any run of the
+task can last (CLAIM_STALE, above the task's hard time limit) a retry takes it over and
+sends again, with the same Message-ID. So within that window delivery is at least once,
+and a duplicate carries an identical Message-ID that mail clients and providers can
+de-duplicate. We chose that over at most once because losing an order confirmation or a
+password mail is worse than an identifiable duplicate. (Campaign mail makes the other
+choice; see campaigns.py.)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from shop.celery import Priority
+from shop.jobs.models import Job
+from shop.jobs.services import workflow_start
+
+from .models import OutgoingMessage
+from .sending import (
+    PermanentMailError,
+    TransientMailError,
+    attachment_path,
+    mail_rate_limit_wait,
+    smtp_error_classify,
+    stable_message_id,
+)
+
+logger = logging.getLogger(__name__)
+
+# Above send_message_task's hard time limit: a claim this old has no live holder.
+CLAIM_STALE = timedelta(minutes=2)
+
+
+class MessageBeingSent(Exception):
+    """Another run of the task holds the claim on this message; try again later."""
+
+
+def _render(kind: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    base = f"notifications/{kind}"
+    subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
+    return subject, render_to_string(f"{base}.txt", context), render_to_string(f"{base}.html", context)
+
+
+def message_prepare(
+    *,
+    kind: str,
+    key: str,
+    to: str,
+    context: dict[str, Any],
+    attachments: Sequence[str | Path] = (),
+) -> OutgoingMessage:
+    """Render and record a message under `key`; the existing one if the key is known.
+
+    `kind` is an OutgoingMessage.Kind value; the templates are
+    notifications/<kind>.subject.txt, <kind>.txt and <kind>.html. Attachments are file
+    paths, absolute or relative to MEDIA_ROOT, and must exist now.
+    """
+    existing = OutgoingMessage.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    kind = OutgoingMessage.Kind(kind).value
+    stored_attachments = [str(path) for path in attachments]
+    missing = [path for path in stored_attachments if not attachment_path(path).is_file()]
+    if missing:
+        raise FileNotFoundError(f"attachments not found: {', '.join(missing)}")
+    subject, text, html = _render(kind, {"site_url": settings.SITE_URL, "to": to, **context})
+    try:
+        with transaction.atomic():
+            return OutgoingMessage.objects.create(
+                key=key,
+                kind=kind,
+                to=to,
+                subject=subject,
+                body_text=text,
+                body_html=html,
+                attachments=stored_attachments,
+                message_id=stable_message_id(key),
+            )
+    except IntegrityError:
+        # Prepared concurrently under the same key: that one is the message.
+        return OutgoingMessage.objects.get(key=key)
+
+
+def _email_for(message: OutgoingMessage, connection) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to],
+        headers={"Message-ID": message.message_id},
+        connection=connection,
+    )
+    email.attach_alternative(message.body_html, "text/html")
+    for stored in message.attachments:
+        path = attachment_path(stored)
+        if not path.is_file():
+            raise PermanentMailError(f"attachment missing: {stored}")
+        email.attach_file(str(path))
+    return email
+
+
+def _message_move(message_id: int, from_status: str, to_status: str, **fields) -> bool:
+    """Conditional status change; False if the row was not in `from_status`."""
+    OutgoingMessage(status=from_status).check_transition(to_status)
+    return bool(
+        OutgoingMessage.objects.filter(id=message_id, status=from_status).update(status=to_status, **fields)
+    )
+
+
+def _message_claim(message_id: int) -> bool:
+    now = timezone.now()
+    claimable = Q(status=OutgoingMessage.Status.PENDING) | Q(
+        status=OutgoingMessage.Status.SENDING, claimed_at__lt=now - CLAIM_STALE
+    )
+    return bool(
+        OutgoingMessage.objects.filter(claimable, id=message_id).update(
+            status=OutgoingMessage.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    )
+
+
+def message_send(*, message_id: int) -> str:
+    """Send a prepared message unless it was sent already; return its final status.
+
+    Raises TransientMailError (retry later) or MessageBeingSent (someone holds the claim).
+    A permanent failure is recorded on the message, not raised.
+    """
+    if not _message_claim(message_id):
+        status = OutgoingMessage.objects.filter(id=message_id).values_list("status", flat=True).first()
+        if status is None:
+            raise OutgoingMessage.DoesNotExist(f"no message {message_id}")
+        if status == OutgoingMessage.Status.SENDING:
+            raise MessageBeingSent(f"message {message_id} is being sent by another run")
+        return status
+    message = OutgoingMessage.objects.get(id=message_id)
+    sending = OutgoingMessage.Status.SENDING
+    try:
+        mail_rate_limit_wait()
+        with get_connection() as connection:
+            _email_for(message, connection).send()
+    except TransientMailError as exc:
+        _message_move(message_id, sending, OutgoingMessage.Status.PENDING, error=str(exc))
+        raise
+    except PermanentMailError as exc:
+        _message_move(message_id, sending, OutgoingMessage.Status.FAILED, error=str(exc))
+        return OutgoingMessage.Status.FAILED
+    except OSError as exc:  # smtplib's errors and the socket's
+        error = smtp_error_classify(exc)
+        if isinstance(error, TransientMailError):
+            _message_move(message_id, sending, OutgoingMessage.Status.PENDING, error=str(error))
+            raise error from exc
+        _message_move(message_id, sending, OutgoingMessage.Status.FAILED, error=str(error))
+        logger.warning("Message %s (%s) failed for good: %s", message_id, message.key, error)
+        return OutgoingMessage.Status.FAILED
+    _message_move(message_id, sending, OutgoingMessage.Status.SENT, sent_at=timezone.now(), error="")
+    logger.info("Sent message %s (%s) to %s", message_id, message.key, message.to)
+    return OutgoingMessage.Status.SENT
+
+
+def message_fail(*, message_id: int, error: str) -> None:
+    """Record the final error of a message whose retries are spent (the task's failure hook)."""
+    OutgoingMessage.objects.filter(id=message_id).exclude(
+        status__in=[OutgoingMessage.Status.SENT, OutgoingMessage.Status.FAILED]
+    ).update(status=OutgoingMessage.Status.FAILED, error=error[:2000])
+
+
+def message_start(
+    *,
+    kind: str,
+    key: str,
+    to: str,
+    context: dict[str, Any],
+    attachments: Sequence[str | Path] = (),
+    owner: AbstractBaseUser | None = None,
+) -> Job:
+    """Prepare a standalone message and send it as a Job (HIGH priority, on commit)."""
+    from .workflows import message_send_workflow
+
+    message = message_prepare(kind=kind, key=key, to=to, context=context, attachments=attachments)
+    return workflow_start(
+        kind="mail",
+        subject=f"mail:{key}"[:120],
+        workflow=message_send_workflow(message.id),
+        priority=Priority.HIGH,
+        owner=owner,
+    )
+
+
+def welcome_mail_start(*, user: AbstractBaseUser) -> Job | None:
+    """The welcome mail for a new customer (none for an account without an address)."""
+    if not user.email:
+        return None
+    return message_start(
+        kind=OutgoingMessage.Kind.WELCOME,
+        key=f"user:{user.pk}:welcome",
+        to=user.email,
+        context={"name": user.first_name or user.get_username()},
+        owner=user,
+    )

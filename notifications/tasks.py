@@ -1,0 +1,73 @@
+"""Mail tasks: thin wrappers that own the retry and time-limit policy.
+
+Routing (shop/celery.py): send_message_task -> mail; every other task here -> bulk.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from shop.jobs.tracking import TrackedTask
+
+from . import campaigns, services
+from .sending import TransientMailError
+
+
+class MessageTask(TrackedTask):
+    """Records the final error on the message when its retries are spent."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        message_id = args[0] if args else kwargs.get("message_id")
+        if message_id is not None:
+            services.message_fail(message_id=message_id, error=f"{type(exc).__name__}: {exc}")
+        super().on_failure(exc, task_id, args, kwargs, einfo)
+
+
+@shared_task(
+    bind=True,
+    base=MessageTask,
+    autoretry_for=(TransientMailError, services.MessageBeingSent),
+    retry_backoff=2,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=8,
+    soft_time_limit=30,
+    time_limit=45,
+)
+def send_message_task(self, message_id: int) -> int:
+    """Send one prepared OutgoingMessage (at most once per claim; see services).
+
+    Takes the message id first and returns it, so it chains after a step that prepares
+    the message and returns its id.
+    """
+    services.message_send(message_id=message_id)
+    return message_id
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(TransientMailError,),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=6,
+    # A batch of 500 at the global rate can take minutes when several workers share it.
+    soft_time_limit=600,
+    time_limit=660,
+)
+def campaign_batch_send_task(self, campaign_id: int, first_recipient_id: int, last_recipient_id: int) -> dict:
+    return campaigns.campaign_batch_send(
+        campaign_id=campaign_id, first_recipient_id=first_recipient_id, last_recipient_id=last_recipient_id
+    )
+
+
+@shared_task
+def campaign_finish_task(campaign_id: int) -> dict:
+    campaign = campaigns.campaign_finish(campaign_id=campaign_id)
+    return {"sent": campaign.sent_count, "failed": campaign.failed_count, "skipped": campaign.skipped_count}
+
+
+@shared_task(ignore_result=True)
+def campaign_fail_task(campaign_id: int) -> None:
+    """Error callback of the campaign chord: a batch failed for good."""
+    campaigns.campaign_finish(campaign_id=campaign_id, error="A batch of the campaign failed; see its Job.")
