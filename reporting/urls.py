@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from .api import ReportViewSet
+
+router = SimpleRouter()
+router.register("reports", ReportViewSet, basename="report")
+urlpatterns = router.urls

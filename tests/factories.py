@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import factory
@@ -44,3 +45,29 @@ class ProductFactory(factory.django.DjangoModelFactory):
     category = factory.SubFactory(CategoryFactory)
     price = Decimal("2.50")
     stock = 100
+
+
+class CompletedOrderFactory(factory.django.DjangoModelFactory):
+    """A finished sale, as reports count it: status completed, totals set by the caller."""
+
+    class Meta:
+        model = "orders.Order"
+
+    number = factory.Sequence(lambda n: f"T{n:07d}")
+    customer = factory.SubFactory(UserFactory)
+    status = "completed"
+    placed_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))
+    completed_at = factory.LazyAttribute(lambda order: order.placed_at)
+
+
+class OrderLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "orders.OrderLine"
+
+    order = factory.SubFactory(CompletedOrderFactory)
+    product = factory.SubFactory(ProductFactory)
+    product_name = factory.LazyAttribute(lambda line: line.product.name)
+    sku = factory.LazyAttribute(lambda line: line.product.sku)
+    quantity = 1
+    unit_price = factory.LazyAttribute(lambda line: line.product.price)
+    line_total = factory.LazyAttribute(lambda line: line.unit_price * line.quantity)

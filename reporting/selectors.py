@@ -1,0 +1,97 @@
+"""Reads for reports. The sales figures are computed by the database, never by a Python
+loop over orders.
+
+What counts as a sale: an order whose status is `completed`, on the day it was placed (in
+the shop's time zone). `paid` orders are still in their workflow and may yet fail and be
+refunded, so they are left out; a report therefore shows the orders of its period that had
+completed when it ran. Revenue is what customers paid (order total, shipping included);
+product and category revenue are line totals, so they add up to the goods revenue.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import TruncDate
+
+from catalog.models import Category, Product
+from shop.orders.models import Order, OrderLine
+
+from .models import Report
+from .periods import day_bounds, shop_timezone
+
+
+def cents(amount: Decimal | None) -> int:
+    """Money as whole cents: exact, and plain JSON for a chord result."""
+    return int((amount or Decimal(0)) * 100)
+
+
+def completed_orders_between(start: date, end: date) -> QuerySet[Order]:
+    placed_from, placed_until = day_bounds(start, end)
+    return Order.objects.filter(
+        status=Order.Status.COMPLETED, placed_at__gte=placed_from, placed_at__lt=placed_until
+    )
+
+
+def sales_between(*, start: date, end: date) -> dict[str, Any]:
+    """Partial figures for the days [start, end]: small, JSON-able, and summable.
+
+    Money is in cents. Per-product and per-category entries are keyed by id (as strings,
+    JSON's only key type) so that partials from several day ranges merge exactly.
+    """
+    orders = completed_orders_between(start, end)
+    lines = OrderLine.objects.filter(order__in=orders)
+    totals = orders.aggregate(
+        orders=Count("id"), revenue=Sum("total"), goods=Sum("subtotal"), shipping=Sum("shipping")
+    )
+    by_day = (
+        orders.annotate(day=TruncDate("placed_at", tzinfo=shop_timezone()))
+        .values("day")
+        .annotate(orders=Count("id"), revenue=Sum("total"))
+        .order_by("day")
+    )
+    by_product = lines.values("product_id").annotate(units=Sum("quantity"), revenue=Sum("line_total"))
+    by_category = lines.values("product__category_id").annotate(
+        units=Sum("quantity"), revenue=Sum("line_total")
+    )
+    return {
+        "orders": totals["orders"],
+        "revenue": cents(totals["revenue"]),
+        "goods": cents(totals["goods"]),
+        "shipping": cents(totals["shipping"]),
+        "days": {row["day"].isoformat(): [row["orders"], cents(row["revenue"])] for row in by_day},
+        "products": {str(row["product_id"]): [row["units"], cents(row["revenue"])] for row in by_product},
+        "categories": {
+            str(row["product__category_id"]): [row["units"], cents(row["revenue"])] for row in by_category
+        },
+    }
+
+
+def product_labels(*, ids: list[int]) -> dict[int, dict[str, str]]:
+    """Name, SKU and category name of the given products (the few in a top-N table)."""
+    rows = Product.objects.filter(id__in=ids).values("id", "name", "sku", "category__name")
+    return {
+        row["id"]: {"name": row["name"], "sku": row["sku"], "category": row["category__name"]} for row in rows
+    }
+
+
+def category_names(*, ids: list[int]) -> dict[int, str]:
+    return dict(Category.objects.filter(id__in=ids).values_list("id", "name"))
+
+
+def report_list() -> QuerySet[Report]:
+    return Report.objects.select_related("job", "requested_by")
+
+
+def report_recipient_ids(report: Report) -> list[int]:
+    """Who is mailed the PDF: every active staff member with an address, or the requester."""
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    if report.audience == Report.Audience.STAFF:
+        users = users.filter(is_staff=True)
+    else:
+        users = users.filter(id=report.requested_by_id)
+    return sorted(users.values_list("id", flat=True))
