@@ -1,1 +1,11 @@
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from .api import SupplierFaultsView, SyncRunViewSet
+
+router = SimpleRouter()
+router.register("sync-runs", SyncRunViewSet, basename="sync-run")
+urlpatterns = [
+    *router.urls,
+    path("supplier/faults/", SupplierFaultsView.as_view(), name="supplier-faults"),
+]

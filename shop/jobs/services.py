@@ -15,7 +15,7 @@ from celery import signature
 from celery.canvas import Signature
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
@@ -24,7 +24,7 @@ from shop import log_context
 from shop.celery import Priority, app
 from shop.result_backend import results_not_followed
 
-from .canvas import plan_workflow
+from .canvas import PlannedStep, plan_workflow
 from .models import Job, JobStep
 
 logger = logging.getLogger(__name__)
@@ -59,10 +59,17 @@ def workflow_start(
         progress_total=sum(1 for s in plan.steps if s.role == JobStep.Role.STEP),
         request_id=_current_request_id(),
     )
+    _steps_create(job=job, steps=plan.steps, first_position=0)
+    job_id = job.id
+    transaction.on_commit(lambda: job_dispatch(job_id=job_id), robust=True)
+    return job
+
+
+def _steps_create(*, job: Job, steps: list[PlannedStep], first_position: int) -> None:
     JobStep.objects.bulk_create(
         JobStep(
             job=job,
-            position=position,
+            position=first_position + offset,
             name=s.name,
             task_name=s.task_name,
             task_id=s.task_id,
@@ -70,22 +77,55 @@ def workflow_start(
             priority=s.priority,
             role=s.role,
         )
-        for position, s in enumerate(plan.steps)
+        for offset, s in enumerate(steps)
     )
-    job_id = job.id
+
+
+def workflow_extend(*, job_id: int, stage: str, workflow: Signature) -> bool:
+    """Add `workflow` to a running Job as its next stage, dispatched once this transaction commits.
+
+    For workflows whose size only a running task can know: a first step learns, say, how many
+    pages there are and then launches a chord over them. The new tasks become steps of the
+    same Job (counted in its progress, drawn after what came before) and go out through the
+    Job's outbox like any workflow. Idempotent per (job, stage): a redelivered first step
+    adds nothing. Returns False when the stage was already added or the Job has finished.
+    """
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(id=job_id)
+        stages = job.canvas["items"] if job.canvas.get("type") == "chain" else [job.canvas]
+        if job.is_finished or any(item.get("stage") == stage for item in stages):
+            return False
+        plan = plan_workflow(workflow, priority=Priority(job.priority))
+        first_position = (job.steps.aggregate(last=Max("position"))["last"] or 0) + 1
+        _steps_create(job=job, steps=plan.steps, first_position=first_position)
+        job.canvas = {"type": "chain", "items": [*stages, {**plan.shape, "stage": stage}]}
+        # The outbox now holds this stage; what was there before has been sent already.
+        job.signature = plan.signature
+        job.dispatch_state = Job.DispatchState.PENDING
+        job.dispatch_claimed_at = None
+        job.dispatch_error = ""
+        job.progress_total += sum(1 for s in plan.steps if s.role == JobStep.Role.STEP)
+        job.save(update_fields=["canvas", "signature", "dispatch_state", "dispatch_claimed_at",
+                                "dispatch_error", "progress_total"])  # fmt: skip
     transaction.on_commit(lambda: job_dispatch(job_id=job_id), robust=True)
-    return job
+    return True
 
 
 def job_dispatch(*, job_id: int) -> bool:
     """Send a Job's canvas to the broker. Returns False if it stays pending (or was sent)."""
+    claimed_at = timezone.now()
     claimed = Job.objects.filter(id=job_id, dispatch_state=Job.DispatchState.PENDING).update(
         dispatch_state=Job.DispatchState.DISPATCHING,
-        dispatch_claimed_at=timezone.now(),
+        dispatch_claimed_at=claimed_at,
         dispatch_attempts=F("dispatch_attempts") + 1,
     )
     if not claimed:
         return False
+    # Only this claim's outcome is recorded: by then a running step may have put the next
+    # stage in the outbox (workflow_extend), which must stay pending until it is sent.
+    this_claim = Job.objects.filter(
+        id=job_id, dispatch_state=Job.DispatchState.DISPATCHING, dispatch_claimed_at=claimed_at
+    )
     job = Job.objects.only("signature", "subject", "request_id").get(id=job_id)
     log_context.bind(job_id=job_id, business_key=job.subject)
     if job.request_id:
@@ -94,12 +134,12 @@ def job_dispatch(*, job_id: int) -> bool:
         with results_not_followed():
             signature(job.signature, app=app).apply_async()
     except BROKER_ERRORS as exc:
-        Job.objects.filter(id=job_id, dispatch_state=Job.DispatchState.DISPATCHING).update(
+        this_claim.update(
             dispatch_state=Job.DispatchState.PENDING, dispatch_error=f"{type(exc).__name__}: {exc}"
         )
         logger.warning("Broker unavailable; job %s stays pending dispatch: %s", job_id, exc)
         return False
-    Job.objects.filter(id=job_id).update(
+    this_claim.update(
         dispatch_state=Job.DispatchState.DISPATCHED, dispatched_at=timezone.now(), dispatch_error=""
     )
     logger.info("Dispatched job %s", job_id)
@@ -122,6 +162,21 @@ def pending_dispatches_sweep(*, older_than: timedelta = timedelta(seconds=10)) -
         elif Job.objects.filter(id=job_id, dispatch_state=Job.DispatchState.PENDING).exists():
             break  # The broker is still down; the next sweep tries again.
     return sent
+
+
+def job_redispatch(*, job_id: int) -> bool:
+    """Send a Job's stored canvas again when it was sent but none of its steps ever started
+    (its messages were lost). Steps must be idempotent: a late original may still run.
+    Returns False if the Job has started, finished, or stays pending for the outbox sweeper."""
+    started = JobStep.objects.filter(job_id=job_id, started_at__isnull=False)
+    if started.exists():
+        return False
+    reset = Job.objects.filter(
+        id=job_id, status=Job.Status.PENDING, dispatch_state=Job.DispatchState.DISPATCHED
+    ).update(dispatch_state=Job.DispatchState.PENDING)
+    if reset:
+        logger.warning("Job %s was sent but never started; sending it again", job_id)
+    return bool(reset) and job_dispatch(job_id=job_id)
 
 
 # --- Step updates (called from task signals in shop.jobs.tracking) -----------------------

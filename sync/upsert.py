@@ -1,0 +1,114 @@
+"""Writing the supplier's products into the catalog: per page one SELECT and one upsert.
+
+Rows whose data did not change are not written at all, so a sync that finds nothing new
+leaves every `updated_at` as it was. Callers own the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import IntegrityError
+from django.utils import timezone
+from django.utils.text import slugify
+
+from catalog.models import Category, Product
+
+from .client import SupplierProduct
+
+# What the supplier owns on a product. The slug is set once, at creation: URLs stay stable.
+SYNCED_FIELDS = ("sku", "name", "description", "category_id", "price", "currency", "stock", "is_active")
+DEACTIVATE_BATCH = 500
+
+
+class CatalogConflict(Exception):
+    """The page cannot be applied as it is (e.g. a SKU another product already has)."""
+
+
+@dataclass(frozen=True)
+class PageCounts:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def categories_ensure(*, names: Iterable[str]) -> dict[str, int]:
+    """Category ids by name, creating the categories that do not exist yet."""
+    wanted = set(names)
+    ids = dict(Category.objects.filter(name__in=wanted).values_list("name", "id"))
+    missing = wanted - ids.keys()
+    if missing:
+        # ignore_conflicts: a concurrent page may create the same category first.
+        Category.objects.bulk_create(
+            [Category(name=name, slug=slugify(name)[:80] or "category") for name in sorted(missing)],
+            ignore_conflicts=True,
+        )
+        ids = dict(Category.objects.filter(name__in=wanted).values_list("name", "id"))
+    if unresolved := wanted - ids.keys():
+        raise CatalogConflict(f"categories {sorted(unresolved)} clash with the slug of another category")
+    return ids
+
+
+def _wanted_values(item: SupplierProduct, category_id: int) -> dict[str, object]:
+    return {
+        "sku": item.sku,
+        "name": item.name,
+        "description": item.description,
+        "category_id": category_id,
+        "price": item.price,
+        "currency": item.currency,
+        "stock": item.stock,
+        "is_active": True,
+    }
+
+
+def catalog_page_upsert(*, items: Sequence[SupplierProduct]) -> PageCounts:
+    """Create or update the page's products by supplier reference; count what changed."""
+    if not items:
+        return PageCounts(created=0, updated=0, unchanged=0)
+    category_ids = categories_ensure(names=(item.category for item in items))
+    current = {
+        row["supplier_ref"]: row
+        for row in Product.objects.filter(supplier_ref__in=[item.ref for item in items]).values(
+            "supplier_ref", *SYNCED_FIELDS
+        )
+    }
+    created = updated = 0
+    changed: list[Product] = []
+    for item in items:
+        wanted = _wanted_values(item, category_ids[item.category])
+        row = current.get(item.ref)
+        if row is None:
+            created += 1
+        elif any(row[name] != value for name, value in wanted.items()):
+            updated += 1
+        else:
+            continue
+        slug = f"{slugify(item.name)[:100]}-{slugify(item.ref)}"[:140]
+        changed.append(Product(supplier_ref=item.ref, slug=slug, **wanted))
+    if changed:
+        try:
+            Product.objects.bulk_create(
+                changed,
+                update_conflicts=True,
+                unique_fields=["supplier_ref"],
+                update_fields=[*(name.removesuffix("_id") for name in SYNCED_FIELDS), "updated_at"],
+            )
+        except IntegrityError as exc:
+            raise CatalogConflict(f"the page clashes with products outside the sync: {exc}") from exc
+    return PageCounts(created=created, updated=updated, unchanged=len(items) - created - updated)
+
+
+def catalog_deactivate_unlisted(*, listed_refs: set[str]) -> int:
+    """Deactivate every active supplier product whose reference is not in `listed_refs`."""
+    active = Product.objects.filter(supplier_ref__isnull=False, is_active=True).values_list(
+        "id", "supplier_ref"
+    )
+    gone = [product_id for product_id, ref in active if ref not in listed_refs]
+    now = timezone.now()
+    for start in range(0, len(gone), DEACTIVATE_BATCH):
+        Product.objects.filter(id__in=gone[start : start + DEACTIVATE_BATCH]).update(
+            is_active=False, updated_at=now
+        )
+    return len(gone)

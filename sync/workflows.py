@@ -1,0 +1,30 @@
+"""The supplier sync's canvas, in two stages of one Job.
+
+    begin (fetch and apply page 1: learn the version and the page count)
+      └─ workflow_extend → chord(group(apply page 2 … page N), finish)   [on error: abort]
+
+The second stage can only be built once page 1 says how many pages there are, so `begin`
+adds it to the same Job (shop.jobs.services.workflow_extend) and every page stays tracked.
+"""
+
+from __future__ import annotations
+
+from celery import chord
+from celery.canvas import Signature
+
+from . import tasks
+
+
+def sync_begin_workflow(*, run_id: int) -> Signature:
+    return tasks.sync_run_begin_task.si(run_id=run_id)
+
+
+def sync_pages_workflow(*, run_id: int, pages: int) -> Signature:
+    """Apply pages 2..`pages` in parallel, then finish; abort records a run whose pages failed."""
+    finish = tasks.sync_run_finish_task.si(run_id=run_id).on_error(
+        tasks.sync_run_abort_task.si(run_id=run_id)
+    )
+    if pages <= 1:
+        return finish
+    header = [tasks.sync_page_apply_task.si(run_id=run_id, number=number) for number in range(2, pages + 1)]
+    return chord(header, finish)
