@@ -13,15 +13,15 @@ from reportlab.lib.units import mm
 from .brand import CARROT, GREEN, INK, LEAF, MUTED, RULE, euros
 
 
-def _nice_ceiling(value: float) -> float:
-    """A round axis maximum a little above `value` (1, 2, 2.5 or 5 times a power of ten)."""
+def _nice_axis(value: float) -> tuple[float, int]:
+    """A round axis maximum a little above `value`, and how many round steps divide it."""
     if value <= 0:
-        return 10.0
+        return 10.0, 5
     magnitude = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        if value * 1.05 <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
+    for mantissa, steps in ((1, 4), (2, 4), (2.5, 5), (5, 5)):
+        if value * 1.05 <= mantissa * magnitude:
+            return mantissa * magnitude, steps
+    return 10.0 * magnitude, 5
 
 
 def _day_label(day: date, count: int) -> str:
@@ -38,7 +38,8 @@ def _bars(chart, *, x: float, y: float, width: float, height: float, values: lis
     chart.bars.strokeColor = None
     chart.bars[0].fillColor = GREEN
     chart.valueAxis.valueMin = 0
-    chart.valueAxis.valueMax = _nice_ceiling(max(values, default=0))
+    chart.valueAxis.valueMax, steps = _nice_axis(max(values, default=0))
+    chart.valueAxis.valueSteps = [chart.valueAxis.valueMax * step / steps for step in range(steps + 1)]
     return chart
 
 
@@ -71,7 +72,6 @@ def revenue_by_day(days: list[dict[str, Any]], *, width: float, height: float) -
     chart.categoryAxis.labels.boxAnchor = "n" if len(dates) <= 10 else "ne"
     chart.categoryAxis.strokeColor = RULE
     chart.categoryAxis.tickDown = 0
-    chart.valueAxis.valueSteps = [chart.valueAxis.valueMax * step / 4 for step in range(5)]
     chart.valueAxis.labelTextFormat = lambda value: euros(value, cents=False)
     chart.valueAxis.labels.fontName = "Helvetica"
     chart.valueAxis.labels.fontSize = 7.5

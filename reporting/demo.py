@@ -63,7 +63,7 @@ def sales_history_seed(*, stdout) -> None:
     customers = _demo_customers()
     rng = random.Random(20261124)
     # A few favourites sell far more than the rest, as in any shop.
-    popularity = [rng.paretovariate(1.6) for _ in products]
+    popularity = [rng.paretovariate(2.5) for _ in products]
     zone = shop_timezone()
     first_day = shop_today() - timedelta(days=HISTORY_DAYS)
 

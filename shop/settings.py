@@ -240,6 +240,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        # Reports: "status" and "audience" are also fields of other resources.
+        "ReportStatusEnum": "reporting.models.Report.Status",
+        "ReportAudienceEnum": "reporting.models.Report.Audience",
+    },
 }
 
 # --- Security (production) ------------------------------------------------------------
