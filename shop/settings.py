@@ -244,6 +244,8 @@ SPECTACULAR_SETTINGS = {
         # Reports: "status" and "audience" are also fields of other resources.
         "ReportStatusEnum": "reporting.models.Report.Status",
         "ReportAudienceEnum": "reporting.models.Report.Audience",
+        "SyncRunStatusEnum": "sync.models.SyncRun.Status",
+        "SyncPageStatusEnum": "sync.models.SyncPage.Status",
     },
 }
 
