@@ -36,6 +36,12 @@ class Order(models.Model):
     shipping = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0.00"))
     total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     card_number = models.CharField(max_length=4, blank=True, help_text="Last four digits only.")
+    payment_token = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The gateway's token for the card; the number itself is never stored.",
+    )
+    tracking_number = models.CharField(max_length=40, blank=True, help_text="Booked by the shipment step.")
     idempotency_key = models.CharField(max_length=100, blank=True)
     request_fingerprint = models.CharField(max_length=64, blank=True)
     failure_reason = models.TextField(blank=True)
@@ -103,6 +109,7 @@ class Payment(models.Model):
     currency = models.CharField(max_length=3, default="EUR")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     gateway_reference = models.CharField(max_length=64, blank=True)
+    refund_reference = models.CharField(max_length=64, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
