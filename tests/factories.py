@@ -71,3 +71,13 @@ class OrderLineFactory(factory.django.DjangoModelFactory):
     quantity = 1
     unit_price = factory.LazyAttribute(lambda line: line.product.price)
     line_total = factory.LazyAttribute(lambda line: line.unit_price * line.quantity)
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "notifications.Campaign"
+
+    name = factory.Sequence(lambda n: f"Campaign {n}")
+    subject = "Fresh this week"
+    body_text = "Crisp apples and the first pumpkins are in."
+    audience = "all_customers"
