@@ -8,7 +8,9 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 
-from catalog.models import Category, Product
+from catalog.models import Category, Product, ProductImage
+from catalog.storage import file_write, original_name
+from tests.catalog.pictures import jpeg
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -81,3 +83,26 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     subject = "Fresh this week"
     body_text = "Crisp apples and the first pumpkins are in."
     audience = "all_customers"
+
+
+class ProductImageFactory(factory.django.DjangoModelFactory):
+    """An image stored as an upload would be, without its pipeline (tests start that themselves).
+
+    `original` takes the file's bytes (a 64×48 JPEG by default).
+    """
+
+    class Meta:
+        model = ProductImage
+
+    product = factory.SubFactory(ProductFactory)
+    original_format = "JPEG"
+    width = 64
+    height = 48
+
+    @factory.post_generation
+    def original(image, create, extracted, **kwargs):
+        content = extracted if extracted is not None else jpeg(image.width, image.height)
+        image.original.name = file_write(original_name(image.id, "jpg"), content)
+        image.original_bytes = len(content)
+        if create:
+            image.save(update_fields=["original", "original_bytes"])
