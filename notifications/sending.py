@@ -72,5 +72,8 @@ def smtp_error_classify(exc: OSError) -> TransientMailError | PermanentMailError
         )
         error_class = PermanentMailError if _is_permanent_code(exc.smtp_code) else TransientMailError
         return error_class(f"{exc.smtp_code} {message}")
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        # We asked for STARTTLS or AUTH and the server has neither: configuration, not luck.
+        return PermanentMailError(f"server does not support what EMAIL_* settings ask for: {exc}")
     # Disconnects, refused connections, timeouts, DNS: the server may be back soon.
     return TransientMailError(f"{type(exc).__name__}: {exc}")

@@ -101,3 +101,22 @@ def test_a_campaign_with_no_recipients_finishes_at_once(worker):
     assert job.status == Job.Status.SUCCEEDED
     assert (campaign.status, campaign.recipients_total, campaign.sent_count) == (Campaign.Status.SENT, 0, 0)
     assert not MailPreference.objects.exists()
+
+
+def test_a_batch_that_fails_for_good_fails_the_campaign_with_its_counts(worker, mailbox, settings):
+    # The sink offers no STARTTLS: a permanent, whole-connection error for every batch.
+    settings.EMAIL_USE_TLS = True
+    customers_create(3, prefix="tls")
+
+    campaign, job = _send(CampaignFactory())
+
+    assert job.status == Job.Status.FAILED
+    assert "PermanentMailError" in job.error and "STARTTLS" in job.error
+    campaign = wait_until(
+        lambda: Campaign.objects.filter(id=campaign.id, status=Campaign.Status.FAILED).first(),
+        timeout=30,
+        message="campaign marked failed by the chord's error callback",
+    )
+    assert (campaign.sent_count, campaign.failed_count) == (0, 0)
+    assert "batch" in campaign.error and campaign.finished_at
+    assert mailbox.count() == 0
