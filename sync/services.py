@@ -8,6 +8,8 @@ only a complete listing may deactivate anything.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from redis.exceptions import LockError, RedisError
 
 from shop.celery import Priority
 from shop.coordination import lock
@@ -36,17 +39,9 @@ PRIORITY_FOR_TRIGGER = {SyncRun.Trigger.SCHEDULE: Priority.LOW, SyncRun.Trigger.
 
 
 def sync_run_request(*, trigger: str, requested_by: AbstractBaseUser | None = None) -> SyncRun:
-    """Start a sync run, or raise SyncAlreadyRunning. A stale running run is abandoned first.
-
-    The Redis lock makes the check-then-start atomic across web processes and beat, so the
-    loser gets SyncAlreadyRunning rather than an IntegrityError; the partial unique constraint
-    on running runs keeps the rule even if Redis forgets the lock.
-    """
-    guard = lock(START_LOCK, ttl=30)
-    if not guard.acquire(blocking=True, blocking_timeout=5):
-        raise SyncAlreadyRunning(SyncRun.objects.filter(status=SyncRun.Status.RUNNING).first())
+    """Start a sync run, or raise SyncAlreadyRunning. A stale running run is abandoned first."""
     try:
-        with transaction.atomic():
+        with _start_guard(), transaction.atomic():
             running = SyncRun.objects.select_for_update().filter(status=SyncRun.Status.RUNNING).first()
             if running is not None and not running.is_stale():
                 raise SyncAlreadyRunning(running)
@@ -63,10 +58,33 @@ def sync_run_request(*, trigger: str, requested_by: AbstractBaseUser | None = No
             )
             run.save(update_fields=["job"])
     except IntegrityError:
-        raise SyncAlreadyRunning(SyncRun.objects.filter(status=SyncRun.Status.RUNNING).first()) from None
-    finally:
-        guard.release()
+        raise SyncAlreadyRunning(_running_run()) from None
     return run
+
+
+def _running_run() -> SyncRun | None:
+    return SyncRun.objects.filter(status=SyncRun.Status.RUNNING).first()
+
+
+@contextmanager
+def _start_guard() -> Iterator[None]:
+    """Make check-then-start atomic across web processes and beat, so the loser gets
+    SyncAlreadyRunning rather than an IntegrityError. The partial unique constraint on running
+    runs keeps the rule by itself when Redis is down, so that is no reason to refuse."""
+    guard = lock(START_LOCK, ttl=30)
+    try:
+        acquired = guard.acquire(blocking=True, blocking_timeout=5)
+    except RedisError as exc:
+        logger.warning("No start lock (Redis: %s); the database constraint alone decides", exc)
+        yield
+        return
+    if not acquired:
+        raise SyncAlreadyRunning(_running_run())
+    try:
+        yield
+    finally:
+        with suppress(LockError, RedisError):
+            guard.release()
 
 
 def _abandon(run: SyncRun) -> None:
