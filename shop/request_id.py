@@ -20,10 +20,13 @@ class RequestIdMiddleware:
         incoming = request.headers.get(self.header, "")
         request_id = incoming if _VALID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
-        token = log_context.request_id_var.set(request_id)
+        # A fresh context per request: a Job dispatched by the previous request served on
+        # this thread must not label this one's log lines.
+        log_context.clear()
+        log_context.bind(request_id=request_id)
         try:
             response = self.get_response(request)
         finally:
-            log_context.request_id_var.reset(token)
+            log_context.clear()
         response[self.header] = request_id
         return response
