@@ -1,0 +1,120 @@
+"""The shop's pages. They read through the feature apps' selectors; what changes state
+(placing, cancelling) is done by the page's JavaScript through the REST API."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.request import Request
+
+from catalog.api import ProductFilter, ProductViewSet
+from catalog.models import Product
+from catalog.selectors import category_list, product_list
+from shop.orders import payments
+from shop.orders.models import Order
+from shop.orders.selectors import order_get, order_list
+from shop.orders.services import EXPRESS_SHIPPING, FREE_STANDARD_SHIPPING_FROM, STANDARD_SHIPPING
+
+from .jobs import job_context
+
+# What each of the gateway's test cards does, for the checkout page.
+TEST_CARD_BEHAVIOUR = {
+    payments.TOKEN_SUCCEEDS: "Payment succeeds.",
+    payments.TOKEN_DECLINED: "The card is declined: the order fails and its stock goes back on the shelf.",
+    payments.TOKEN_TRANSIENT: f"The gateway fails {payments.TRANSIENT_FAILURES} times, the step retries, then it succeeds.",
+    payments.TOKEN_SLOW: f"The gateway takes about {payments.SLOW_SECONDS:g} seconds, then succeeds.",
+}
+
+
+SORT_CHOICES = [("name", "Name"), ("price", "Price: low to high"), ("-price", "Price: high to low")]
+
+
+def _catalog_products(request):
+    """The catalog page filters, searches and sorts exactly as GET /api/products/ does."""
+    products = ProductFilter(request.GET, queryset=product_list()).qs
+    api_request = Request(request)
+    for backend in (SearchFilter, OrderingFilter):
+        products = backend().filter_queryset(api_request, products, ProductViewSet)
+    return products
+
+
+def catalog(request):
+    categories = category_list()
+    page = Paginator(_catalog_products(request), settings.REST_FRAMEWORK["PAGE_SIZE"]).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "frontend/shop/catalog.html",
+        {
+            "page": page,
+            "categories": categories,
+            "search": request.GET.get("search", ""),
+            "category": request.GET.get("category", ""),
+            "ordering": request.GET.get("ordering", "name"),
+            "sort_choices": SORT_CHOICES,
+            "query": query.urlencode(),
+        },
+    )
+
+
+def product_detail(request, product_id: int):
+    try:
+        product = product_list().get(id=product_id)
+    except Product.DoesNotExist:
+        raise Http404("No such product.") from None
+    return render(request, "frontend/shop/product.html", {"product": product})
+
+
+def _grouped_card_number(number: str) -> str:
+    return " ".join(number[i : i + 4] for i in range(0, len(number), 4))
+
+
+def cart(request):
+    return render(request, "frontend/shop/cart.html")
+
+
+@login_required
+def checkout(request):
+    test_cards = [
+        {"number": _grouped_card_number(number), "behaviour": TEST_CARD_BEHAVIOUR[token]}
+        for number, token in payments.TEST_CARDS.items()
+    ]
+    return render(
+        request,
+        "frontend/shop/checkout.html",
+        {
+            "test_cards": test_cards,
+            "standard_shipping": STANDARD_SHIPPING,
+            "express_shipping": EXPRESS_SHIPPING,
+            "free_shipping_from": FREE_STANDARD_SHIPPING_FROM,
+        },
+    )
+
+
+@login_required
+def orders(request):
+    return render(request, "frontend/shop/orders.html", {"orders": order_list(user=request.user)})
+
+
+@login_required
+def order_detail(request, order_id: int):
+    try:
+        order = order_get(user=request.user, order_id=order_id)
+    except Order.DoesNotExist:
+        raise Http404("No such order.") from None
+    context = {"order": order}
+    if order.job is not None:
+        context.update(job_context(user=request.user, job=order.job, title="Your order, step by step"))
+    template = (
+        "frontend/shop/order_summary.html"
+        if request.GET.get("part") == "summary"
+        else "frontend/shop/order.html"
+    )
+    return render(request, template, context)

@@ -1,0 +1,51 @@
+"""The staff console: pages that read through the feature apps' selectors; the panels'
+actions call the staff APIs from JavaScript (frontend/static/frontend/staff.js)."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+
+from shop.jobs.models import Job
+from shop.jobs.selectors import job_get, job_list
+
+from .jobs import job_context
+
+RECENT_JOBS = 15
+
+
+def staff_required(view):
+    """Anonymous visitors go to the login page; logged-in shoppers get a 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_staff:
+            raise PermissionDenied("The staff console is for staff only.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _page(request, template: str, section: str, **context):
+    return render(request, f"frontend/staff/{template}", {"section": section, **context})
+
+
+@staff_required
+def home(request):
+    jobs = job_list(user=request.user)[:RECENT_JOBS]
+    return _page(request, "home.html", "home", jobs=jobs)
+
+
+@staff_required
+def job_detail(request, job_id: int):
+    try:
+        job = job_get(user=request.user, job_id=job_id)
+    except Job.DoesNotExist:
+        raise Http404("No such job.") from None
+    return _page(request, "job.html", "home", job_obj=job, **job_context(user=request.user, job=job))
