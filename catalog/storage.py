@@ -8,6 +8,8 @@ one error the pipeline's tasks retry.
 
 from __future__ import annotations
 
+import shutil
+
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage
 
@@ -71,3 +73,8 @@ def file_read(name: str) -> bytes:
 def file_delete(name: str) -> None:
     if name:
         image_storage().delete(name)
+
+
+def image_folder_delete(image_id: int) -> None:
+    """Remove every file of a deleted image, so a later image reusing the id starts clean."""
+    shutil.rmtree(image_storage().path(image_folder(image_id)), ignore_errors=True)
