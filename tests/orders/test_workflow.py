@@ -11,9 +11,10 @@ from pypdf import PdfReader
 from catalog.models import Product
 from shop.jobs.models import Job, JobStep
 from shop.orders.models import Order, OrderStepRecord, Payment
+from tests.factories import StaffFactory
 from tests.harness.jobs import wait_for_job, wait_until
 
-from .conftest import CARD_DECLINED, CARD_TRANSIENT, checkout
+from .conftest import CARD_DECLINED, CARD_TRANSIENT, checkout, client_for
 
 
 def _placed(response) -> Order:
@@ -52,6 +53,11 @@ def test_happy_path_completes_with_one_payment_one_mail_with_the_invoice_and_exa
     assert f"Invoice {order.number}" in text and "Apples" in text and "VAT" in text
     assert f"{order.total:,.2f}" in text
 
+    for reader in (api, client_for(StaffFactory())):
+        response = reader.get(f"/api/orders/{order.id}/invoice/")
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        assert b"".join(response.streaming_content) == pdf.get_content()
+
 
 def test_a_declined_card_fails_the_order_restores_stock_and_mails_the_customer(
     worker, mailbox, api, shopper, apples
@@ -89,3 +95,27 @@ def test_express_orders_run_at_critical_and_the_mail_step_stays_high(db, api, ap
     steps = {s.name: s.priority for s in JobStep.objects.filter(job_id=order.job_id, role="step")}
     assert steps.pop("send_message") == "high"
     assert set(steps.values()) == {priority}
+
+
+def test_a_step_after_the_charge_that_fails_for_good_refunds_and_fails_the_order(
+    worker, mailbox, api, apples, settings, tmp_path
+):
+    # A real fault: the media folder lies under a file, so storing the invoice fails (OSError).
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    settings.MEDIA_ROOT = str(blocker / "media")
+
+    order = _placed(checkout(api, [(apples.id, 2)]))
+    wait_until(lambda: Job.objects.filter(kind="order_refund").exists(), message="the refund job")
+    wait_for_job(Job.objects.get(kind="order_refund"), timeout=30)
+
+    order.refresh_from_db()
+    assert order.status == Order.Status.FAILED
+    assert order.failure_reason.startswith("render_invoice_pdf failed: ")
+    assert Payment.objects.get(order=order).status == Payment.Status.REFUNDED
+    assert Product.objects.get(id=apples.id).stock == 10
+    assert (
+        JobStep.objects.get(job_id=order.job_id, name="prepare_confirmation").state == JobStep.State.PENDING
+    )
+    [mail] = mailbox.wait_for(1)
+    assert "could not complete" in mail["Subject"]

@@ -1,0 +1,43 @@
+"""The beat sweeper sends again the workflow of an order whose messages were lost."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
+
+from shop.jobs.models import Job
+from shop.orders import services
+from shop.orders.models import Order
+from tests.harness.jobs import wait_for_job
+
+from .conftest import checkout
+
+
+def test_an_order_sent_but_never_started_is_sent_again(worker, mailbox, api, apples, tmp_path):
+    long_ago = timezone.now() - services.STALLED_AFTER - timedelta(minutes=1)
+    with transaction.atomic():
+        order = checkout(api, [(apples.id, 1)]).json()
+        # As if the workflow was sent and Redis then lost the messages: on commit, the
+        # outbox finds it sent already and sends nothing.
+        Job.objects.filter(id=order["job"]["id"]).update(
+            dispatch_state=Job.DispatchState.DISPATCHED, dispatched_at=long_ago
+        )
+        Order.objects.filter(id=order["id"]).update(placed_at=long_ago)
+    fresh = checkout(api, [(apples.id, 1)]).json()
+    wait_for_job(fresh["job"]["id"])
+
+    assert Job.objects.get(id=order["job"]["id"]).status == Job.Status.PENDING
+    assert services.stalled_orders_redispatch() == 1
+
+    job = wait_for_job(order["job"]["id"])
+    assert job.status == Job.Status.SUCCEEDED and job.dispatch_attempts == 1
+    assert Order.objects.get(id=order["id"]).status == Order.Status.COMPLETED
+    assert services.stalled_orders_redispatch() == 0
+    mailbox.wait_for(2)
+
+    call_command("setup_schedules", stdout=(tmp_path / "out.txt").open("w"))
+    assert PeriodicTask.objects.filter(task="shop.orders.tasks.sweep_stalled_orders").exists()
