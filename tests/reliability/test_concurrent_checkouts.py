@@ -1,0 +1,59 @@
+"""100 shoppers check out the last 10 units at the same moment, over real HTTP."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from catalog.models import Product
+from shop.orders.models import Order
+from tests.factories import ProductFactory
+from tests.harness.jobs import wait_for_job
+
+from .conftest import checkout_over_http, customer_session
+
+pytestmark = pytest.mark.reliability
+
+SHOPPERS = 100
+UNITS = 10
+
+
+def test_a_hundred_concurrent_checkouts_for_ten_units_make_exactly_ten_orders(worker, mailbox, live_server):
+    product = ProductFactory(stock=UNITS)
+    sessions = [customer_session() for _ in range(SHOPPERS)]
+    start = threading.Barrier(SHOPPERS)
+    buying = threading.Event()
+    stock_seen: list[int] = []
+
+    def watch_stock() -> None:
+        while buying.is_set():
+            stock_seen.append(Product.objects.values_list("stock", flat=True).get(id=product.id))
+
+    def buy(session) -> int:
+        start.wait()
+        return checkout_over_http(session, live_server.url, [(product.id, 1)]).status_code
+
+    buying.set()
+    watcher = threading.Thread(target=watch_stock)
+    watcher.start()
+    try:
+        with ThreadPoolExecutor(SHOPPERS) as pool:
+            statuses = sorted(pool.map(buy, sessions))
+    finally:
+        buying.clear()
+        watcher.join()
+
+    orders = list(Order.objects.all())
+    for order in orders:
+        wait_for_job(order.job_id, timeout=120)
+    print(f"\n{SHOPPERS} concurrent checkouts for {UNITS} units: {statuses.count(201)} × 201, "
+          f"{statuses.count(409)} × 409, {len(orders)} orders, lowest stock seen {min(stock_seen)} "
+          f"in {len(stock_seen)} samples")  # fmt: skip
+    assert statuses == [201] * UNITS + [409] * (SHOPPERS - UNITS)
+    assert len(orders) == UNITS
+    assert min(stock_seen) >= 0
+    assert Product.objects.get(id=product.id).stock == 0
+    assert {order.status for order in Order.objects.all()} == {Order.Status.COMPLETED}
+    mailbox.wait_for(UNITS)
