@@ -35,7 +35,7 @@ stop_cluster() {
 }
 trap stop_cluster EXIT
 
-echo "==> PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $NF}') on 127.0.0.1:$PORT in $CLUSTER_DIR"
+echo "==> PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT in $CLUSTER_DIR"
 "${as_cluster_user[@]}" "$PG_BIN/initdb" -D "$CLUSTER_DIR/data" --username=greengrocer --auth=trust \
     --encoding=UTF8 --no-sync >/dev/null
 # Durability is pointless for a throwaway test cluster; speed is not.
