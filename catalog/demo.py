@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import random
 from collections.abc import Iterable
 from decimal import Decimal
@@ -79,7 +80,11 @@ def catalog_seed(*, stdout) -> None:
             )
             created += was_created
     stdout.write(f"  catalog: {Product.objects.count()} products ({created} new)")
-    pictured = product_pictures_seed(products=selectors.products_without_images().filter(sku__in=skus))
+    # DEMO_PICTURES caps how many products get a picture (the browser tests seed a few).
+    pictured_skus = skus[: int(os.environ.get("DEMO_PICTURES", len(skus)))]
+    pictured = product_pictures_seed(
+        products=selectors.products_without_images().filter(sku__in=pictured_skus)
+    )
     stdout.write(f"  catalog: {pictured} product pictures drawn and sent to the image pipeline")
 
 
