@@ -16,4 +16,9 @@ urlpatterns = [
     path("jobs/<int:job_id>/panel/", jobs.job_panel, name="job-panel"),
     path("staff/", staff.home, name="staff-home"),
     path("staff/jobs/<int:job_id>/", staff.job_detail, name="staff-job"),
+    path("staff/images/", staff.images, name="staff-images"),
+    path("staff/reports/", staff.reports, name="staff-reports"),
+    path("staff/campaigns/", staff.campaigns, name="staff-campaigns"),
+    path("staff/sync/", staff.sync, name="staff-sync"),
+    path("staff/mailbox/", staff.mailbox, name="staff-mailbox"),
 ]

@@ -10,6 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 
+from catalog.selectors import product_list
+from notifications.models import Campaign
+from reporting.models import Report
 from shop.jobs.models import Job
 from shop.jobs.selectors import job_get, job_list
 
@@ -49,3 +52,29 @@ def job_detail(request, job_id: int):
     except Job.DoesNotExist:
         raise Http404("No such job.") from None
     return _page(request, "job.html", "home", job_obj=job, **job_context(user=request.user, job=job))
+
+
+@staff_required
+def images(request):
+    products = product_list(unpublished=True).order_by("name")
+    return _page(request, "images.html", "images", products=products)
+
+
+@staff_required
+def reports(request):
+    return _page(request, "reports.html", "reports", kinds=Report.Kind.choices)
+
+
+@staff_required
+def campaigns(request):
+    return _page(request, "campaigns.html", "campaigns", audiences=Campaign.Audience.choices)
+
+
+@staff_required
+def sync(request):
+    return _page(request, "sync.html", "sync")
+
+
+@staff_required
+def mailbox(request):
+    return _page(request, "mailbox.html", "mailbox")

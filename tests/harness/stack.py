@@ -69,6 +69,8 @@ class Stack:
             SITE_URL=self.url,
             FLOWER_URL=f"http://127.0.0.1:{self.ports['FLOWER']}",
             WEB_CONCURRENCY="2",
+            # Sixteen drawn product pictures, not 128: the bulk worker renders them all at start.
+            DEMO_PICTURES="16",
             PYTHONUNBUFFERED="1",
             LOG_LEVEL="INFO",
         )
