@@ -246,6 +246,15 @@ SPECTACULAR_SETTINGS = {
         "ReportAudienceEnum": "reporting.models.Report.Audience",
         "SyncRunStatusEnum": "sync.models.SyncRun.Status",
         "SyncPageStatusEnum": "sync.models.SyncPage.Status",
+        # The other models with a "status" or "audience": each enum named after its model.
+        "CampaignAudienceEnum": "notifications.models.Campaign.Audience",
+        "CampaignStatusEnum": "notifications.models.Campaign.Status",
+        "DeliveryStatusEnum": "notifications.models.Delivery.Status",
+        "OutgoingMessageStatusEnum": "notifications.models.OutgoingMessage.Status",
+        "ProductImageStatusEnum": "catalog.models.ProductImage.Status",
+        "JobStatusEnum": "shop.jobs.models.Job.Status",
+        "OrderStatusEnum": "shop.orders.models.Order.Status",
+        "PaymentStatusEnum": "shop.orders.models.Payment.Status",
     },
 }
 

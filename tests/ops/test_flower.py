@@ -14,12 +14,14 @@ import uuid
 import pytest
 import requests
 from kombu import Exchange, Queue
+from rest_framework.test import APIClient
 
 from shop.celery import MAX_BROKER_PRIORITY, app
-from shop.jobs import services
-from shop.jobs.models import Job
+from shop.jobs.models import Job, JobStep
 from shop.jobs.tasks import demo_square
-from tests.factories import StaffFactory
+from shop.orders.models import Order
+from shop.orders.payments import TEST_CARDS, TOKEN_SUCCEEDS
+from tests.factories import ProductFactory, UserFactory
 from tests.harness.jobs import wait_for_job, wait_until
 from tests.harness.processes import ROOT, free_port, stack_env, wait_for_port
 
@@ -77,7 +79,9 @@ def flower(tmp_path):
     process.stop()
 
 
-def test_flower_requires_basic_auth_and_lists_the_tasks_of_a_finished_workflow(worker, flower, tmp_path):
+def test_flower_requires_basic_auth_and_lists_the_tasks_of_a_finished_order(
+    worker, mailbox, flower, tmp_path
+):
     assert requests.get(flower.url("api/tasks"), timeout=5).status_code == 401
     assert requests.get(flower.url("api/tasks"), auth=("flower", "wrong"), timeout=5).status_code == 401
     assert requests.get(flower.url("healthcheck"), timeout=5).text == "OK"  # for container healthchecks
@@ -87,21 +91,32 @@ def test_flower_requires_basic_auth_and_lists_the_tasks_of_a_finished_workflow(w
         timeout=30, interval=0.5, message="Flower sees task events",
     )  # fmt: skip
 
-    job = wait_for_job(services.demo_job_start(owner=StaffFactory(), numbers=[3, 4], flaky_failures=0))
+    shopper = APIClient()
+    shopper.force_authenticate(UserFactory())
+    card = next(number for number, token in TEST_CARDS.items() if token == TOKEN_SUCCEEDS)
+    apples = ProductFactory(name="Apples", price="2.50", stock=5)
+    response = shopper.post("/api/orders/", {"lines": [{"product": apples.id, "quantity": 2}], "express": False,
+                                             "card_number": card}, format="json")  # fmt: skip
+    assert response.status_code == 201, response.content
+    order = Order.objects.get(id=response.json()["id"])
+    job = wait_for_job(order.job_id)
     assert job.status == Job.Status.SUCCEEDED
-    steps = {s.task_id: s for s in job.steps.all()}
+    steps = {
+        s.task_id: s for s in job.steps.filter(state=JobStep.State.SUCCESS)
+    }  # not error handlers that never ran
+    assert len(steps) >= 4
 
     def flower_has_every_step() -> dict | None:
         tasks = flower.tasks()
         done = all(tasks.get(task_id, {}).get("state") == "SUCCESS" for task_id in steps)
         return tasks if done else None
 
-    tasks = wait_until(flower_has_every_step, timeout=20, interval=0.5, message="Flower lists the job")
+    tasks = wait_until(flower_has_every_step, timeout=20, interval=0.5, message="Flower lists the order")
     for task_id, step in steps.items():
         assert tasks[task_id]["name"] == step.task_name
     # Arguments are ids and plain values: readable as they are in Flower's task views.
-    arguments = {tasks[s.task_id]["args"] for s in steps.values() if s.name == "demo_square"}
-    assert arguments == {"(3,)", "(4,)"}
+    charge = next(s for s in steps.values() if s.name == "charge_payment")
+    assert str(order.id) in tasks[charge.task_id]["args"], tasks[charge.task_id]["args"]
 
     # Persistent state: a restarted Flower still knows the finished workflow.
     flower.stop()
