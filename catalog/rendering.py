@@ -56,17 +56,21 @@ class EncodedImage:
     height: int
 
 
+# Pillow only *warns* about a likely bomb below twice its pixel limit. Make that an error
+# for the whole process, once: `warnings.catch_warnings()` per call would swap global state
+# under threaded web workers.
+warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
+
+
 @contextmanager
 def decoding_guard() -> Iterator[None]:
-    """Turn Pillow's bomb warnings into errors and every decoding failure into ours."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            yield
-        except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-            raise DecompressionBomb(str(exc)) from exc
-        except _DECODE_ERRORS as exc:
-            raise CorruptImage(f"{type(exc).__name__}: {exc}") from exc
+    """Turn bomb warnings and every decoding failure into our two exceptions."""
+    try:
+        yield
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise DecompressionBomb(str(exc)) from exc
+    except _DECODE_ERRORS as exc:
+        raise CorruptImage(f"{type(exc).__name__}: {exc}") from exc
 
 
 def image_open(content: bytes, *, max_pixels: int, formats: tuple[str, ...] | None = None) -> Image.Image:

@@ -7,16 +7,21 @@ database (the worker must see committed rows) and clean queues.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from pathlib import Path
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from celery.worker import state as worker_state
 from django.conf import settings
+from redis.exceptions import RedisError
 
 from shop.celery import QUEUE_NAMES, app
 from shop.coordination import redis_client
+from shop.queues.selectors import queue_depths
 
+from .harness.jobs import wait_until
 from .harness.processes import RedisServer
 
 if "TEST" in settings.DATABASES["default"] and settings.DATABASES["default"]["TEST"].get("NAME"):
@@ -77,11 +82,28 @@ def celery_session_worker(redis_server):
         yield worker
 
 
+def _worker_idle() -> bool:
+    try:
+        depths, unacked = queue_depths()
+    except RedisError:
+        return True  # The test left Redis down: nothing can still be running against it.
+    waiting = unacked or any(depth.total for depth in depths)
+    return not (waiting or worker_state.active_requests or worker_state.reserved_requests)
+
+
 @pytest.fixture
 def worker(celery_session_worker, transactional_db):
-    """A real worker on every queue, a committed-transaction database and empty queues."""
+    """A real worker on every queue, a committed-transaction database and empty queues.
+
+    At the end it waits (up to 30 s) until nothing is queued, held or running before it
+    purges: a retry the worker still holds would otherwise be restored into the next test,
+    or be in flight when that test stops Redis.
+    """
     purge_broker()
     yield celery_session_worker
+    # If something the test started is still retrying after 30 s, the purge drops it.
+    with contextlib.suppress(TimeoutError):
+        wait_until(_worker_idle, timeout=30, interval=0.1, message="worker idle")
     purge_broker()
 
 

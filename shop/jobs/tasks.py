@@ -12,7 +12,7 @@ from celery import shared_task
 
 from shop.coordination import redis_client
 
-from . import services
+from . import dispatch
 
 
 class TransientDemoError(Exception):
@@ -21,7 +21,7 @@ class TransientDemoError(Exception):
 
 @shared_task(ignore_result=True, soft_time_limit=30, time_limit=45)
 def sweep_pending_dispatches() -> int:
-    return services.pending_dispatches_sweep()
+    return dispatch.pending_dispatches_sweep()
 
 
 @shared_task

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import transaction
 from rest_framework.test import APIClient
 
-from shop.jobs import services
+from shop.jobs import dispatch, services
 from shop.jobs.models import Job
 from tests.factories import StaffFactory
 from tests.harness.jobs import wait_for_job, wait_until
@@ -76,9 +76,24 @@ def test_the_sweeper_leaves_jobs_alone_while_the_broker_is_down(worker, redis_se
     redis_server.stop()
     try:
         job = services.demo_job_start(owner=None, numbers=[1])  # worker fixture: autocommit
-        assert services.pending_dispatches_sweep(older_than=timedelta(0)) == 0
+        assert dispatch.pending_dispatches_sweep(older_than=timedelta(0)) == 0
         assert Job.objects.get(id=job.id).dispatch_state == Job.DispatchState.PENDING
     finally:
         redis_server.start()
-    assert services.pending_dispatches_sweep(older_than=timedelta(0)) == 1
+    assert dispatch.pending_dispatches_sweep(older_than=timedelta(0)) == 1
     assert wait_for_job(job).status == Job.Status.SUCCEEDED
+
+
+def test_after_a_failed_send_new_work_waits_for_the_sweeper_without_retrying_the_broker(worker, redis_server):
+    redis_server.stop()
+    try:
+        first = services.demo_job_start(owner=None, numbers=[1])
+        second = services.demo_job_start(owner=None, numbers=[2])
+    finally:
+        redis_server.start()
+    first, second = Job.objects.get(id=first.id), Job.objects.get(id=second.id)
+    assert (first.dispatch_attempts, second.dispatch_attempts) == (1, 0)
+    assert "sweeper will send it" in second.dispatch_error
+
+    assert dispatch.pending_dispatches_sweep(older_than=timedelta(0)) == 2
+    assert wait_for_job(first).status == wait_for_job(second).status == Job.Status.SUCCEEDED
