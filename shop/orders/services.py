@@ -22,7 +22,8 @@ from catalog.models import Product
 from shop.api_errors import ApiError, Conflict
 from shop.celery import Priority
 from shop.jobs.models import Job
-from shop.jobs.services import job_redispatch, workflow_start
+from shop.jobs.dispatch import job_redispatch
+from shop.jobs.services import workflow_start
 
 from . import payments
 from .models import Order, OrderLine
