@@ -33,7 +33,8 @@ function render(section, job) {
     if (!row) continue;
     // An errback is listed once it runs: until then it is only a possibility.
     if (row.dataset.role === "on_error") row.hidden = step.state === "PENDING";
-    row.querySelector("[data-step-state]").textContent = STATE_LABELS[step.state] || step.state.toLowerCase();
+    row.querySelector("[data-step-state]").textContent =
+      job.is_finished && step.state === "PENDING" ? "not run" : STATE_LABELS[step.state] || step.state.toLowerCase();
     row.querySelector("[data-step-retries]").textContent =
       step.retries ? `${step.retries} ${step.retries === 1 ? "retry" : "retries"}` : "";
     row.querySelector("[data-step-error]").textContent = step.error || "";

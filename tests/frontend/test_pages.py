@@ -1,0 +1,88 @@
+"""The server-rendered pages, through Django's test client: what a visitor sees without a browser."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from shop.jobs.models import Job, JobStep
+from shop.orders.payments import TEST_CARDS
+from tests.factories import CategoryFactory, ProductFactory, StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _step(job: Job, position: int, name: str, state: str = "PENDING", role: str = "step") -> dict:
+    task_id = str(uuid.uuid4())
+    JobStep.objects.create(job=job, position=position, name=name, task_name=f"x.{name}", task_id=task_id,
+                           queue="orders", state=state, role=role)  # fmt: skip
+    return {"type": "task", "name": name, "task_id": task_id, "role": role}
+
+
+def test_the_job_page_draws_the_canvas_with_each_step_in_its_state(client):
+    staff = StaffFactory()
+    job = Job.objects.create(kind="order", subject="order:1", owner=staff, progress_total=4)
+    charge = _step(job, 0, "charge_payment", "SUCCESS")
+    invoice = _step(job, 1, "render_invoice_pdf", "STARTED")
+    shipment = _step(job, 2, "book_shipment", "RETRY")
+    confirm = _step(job, 3, "prepare_confirmation")
+    errbacks = [_step(job, position, "order_fail", role="on_error")["task_id"] for position in (4, 5)]
+    job.canvas = {
+        "type": "chain",
+        "items": [charge, {"type": "chord", "header": [invoice, shipment], "body": confirm}],
+    }
+    job.save()
+    client.force_login(staff)
+
+    html = client.get(f"/staff/jobs/{job.id}/").content.decode()
+
+    assert 'aria-label="chord: a parallel group, then a step that gets all their results"' in html
+    assert f'data-task-id="{charge["task_id"]}" data-state="SUCCESS"' in html
+    assert f'data-task-id="{invoice["task_id"]}" data-state="STARTED"' in html
+    assert f'data-task-id="{shipment["task_id"]}" data-state="RETRY"' in html
+    # One errback shown once in the diagram, though every step carries it.
+    assert html.count("data-handler-ids=") == 1
+    assert f'data-handler-ids="{" ".join(errbacks)}"' in html
+    assert "task in Flower" in html
+
+
+def test_the_staff_console_sends_visitors_to_log_in_and_refuses_shoppers(client):
+    assert client.get("/staff/").url == "/login/?next=/staff/"
+    client.force_login(UserFactory())
+    assert client.get("/staff/reports/").status_code == 403
+    client.force_login(StaffFactory())
+    for page in ("/staff/", "/staff/images/", "/staff/reports/", "/staff/campaigns/", "/staff/sync/",
+                 "/staff/mailbox/"):  # fmt: skip
+        assert client.get(page).status_code == 200, page
+
+
+def test_the_catalog_searches_and_filters_like_the_api(client):
+    fruit, herbs = CategoryFactory(name="Fruit", slug="fruit"), CategoryFactory(name="Herbs", slug="herbs")
+    ProductFactory(name="Crisp Apple", category=fruit)
+    ProductFactory(name="Sweet Basil", category=herbs)
+
+    searched = client.get("/", {"search": "apple"}).content.decode()
+    filtered = client.get("/", {"category": "herbs"}).content.decode()
+
+    assert "Crisp Apple" in searched and "Sweet Basil" not in searched
+    assert "Sweet Basil" in filtered and "Crisp Apple" not in filtered
+
+
+def test_checkout_explains_every_test_card_of_the_gateway(client):
+    client.force_login(UserFactory())
+    html = client.get("/checkout/").content.decode()
+    for number in TEST_CARDS:
+        assert " ".join(number[i : i + 4] for i in range(0, 16, 4)) in html
+
+
+def test_registration_logs_the_new_customer_in_and_explains_a_taken_name(client):
+    form = {"username": "fern", "email": "fern@example.test", "password": "a-long-unusual-password"}
+    assert client.post("/register/", form).url == "/"
+    assert get_user_model().objects.get(username="fern").is_authenticated
+    client.post("/logout/")
+
+    again = client.post("/register/", {**form, "email": "other@example.test"})
+
+    assert "This username is taken." in again.content.decode()
