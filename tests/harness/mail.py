@@ -33,7 +33,7 @@ from pathlib import Path
 from notifications.mailbox import sink_email_get, sink_message_ids
 from notifications.smtp_sink import ENVELOPE_HEADER
 
-from .processes import ROOT, free_port, wait_for_port
+from .processes import ROOT, free_port, stop_process, wait_for_port
 
 
 class SmtpSink:
@@ -73,13 +73,7 @@ class SmtpSink:
         return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.process = None
 
     def clear(self) -> None:

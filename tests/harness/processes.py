@@ -34,6 +34,18 @@ def wait_for_port(port: int, *, timeout: float = 15, host: str = "127.0.0.1") ->
     raise TimeoutError(f"nothing listens on {host}:{port} after {timeout}s")
 
 
+def stop_process(process: subprocess.Popen | None, *, timeout: float = 10) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within `timeout` seconds."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class RedisServer:
     """A throwaway redis-server with the production config's durability settings."""
 
@@ -60,13 +72,7 @@ class RedisServer:
         return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.process = None
 
     def restart(self, *, down_for: float = 0.0) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from .processes import ROOT, free_port, wait_for_port
+from .processes import ROOT, free_port, stop_process, wait_for_port
 
 # Small and still: a catalog that syncs in seconds and only changes when a test says so.
 TEST_DEFAULTS = {"SUPPLIER_SIZE": "300", "SUPPLIER_PAGE_SIZE": "50", "SUPPLIER_VERSION_SECONDS": "0"}
@@ -43,13 +43,7 @@ class SupplierStub:
         return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.process = None
         self.http.close()
 
