@@ -7,9 +7,12 @@ token; `checkout_over_http` places an order through POST /api/orders/.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import requests
 from rest_framework.authtoken.models import Token
 
+from shop.celery import app
 from tests.factories import UserFactory
 from tests.orders.conftest import CARD_SUCCEEDS
 
@@ -35,3 +38,16 @@ def checkout_over_http(session: requests.Session, base_url: str, lines: list[tup
         headers={"Idempotency-Key": key} if key else {},
         timeout=60,
     )
+
+
+@contextmanager
+def in_thread_worker_steps_aside(worker, queues: list[str]):
+    """The session's in-thread worker stops consuming `queues` (so worker subprocesses get
+    that work), and takes them up again afterwards."""
+    for queue in queues:
+        app.control.cancel_consumer(queue, destination=[worker.hostname], reply=True)
+    try:
+        yield
+    finally:
+        for queue in queues:
+            app.control.add_consumer(queue, destination=[worker.hostname], reply=True)
