@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from shop.jobs.serializers import JobSummarySerializer
 
@@ -10,7 +11,8 @@ from .services import MAX_LINES, LineRequest
 
 
 class LineRequestSerializer(serializers.Serializer):
-    product = serializers.IntegerField(help_text="The product's id.")
+    # Bounded to what the database can store, so a huge id is a 400 rather than an overflow.
+    product = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="The product's id.")
     quantity = serializers.IntegerField(help_text="1 to 99.")
 
     def to_internal_value(self, data) -> LineRequest:
@@ -31,13 +33,11 @@ class LinesField(serializers.ListField):
                 lines.append(self.child.run_validation(item))
             except serializers.ValidationError as exc:
                 detail = exc.detail
-                if isinstance(detail, dict):
-                    field, messages = next(iter(detail.items()))
-                    message = (
-                        f"lines[{index}].{field}: {messages[0] if isinstance(messages, list) else messages}"
-                    )
-                else:
-                    message = f"lines[{index}]: {detail[0] if isinstance(detail, list) else detail}"
+                field, messages = next(iter(detail.items())) if isinstance(detail, dict) else ("", detail)
+                where = f"lines[{index}]"
+                if field not in ("", api_settings.NON_FIELD_ERRORS_KEY):
+                    where += f".{field}"
+                message = f"{where}: {messages[0] if isinstance(messages, list) else messages}"
                 raise serializers.ValidationError([message]) from exc
         return lines
 

@@ -21,8 +21,8 @@ from django.utils import timezone
 from catalog.models import Product
 from shop.api_errors import ApiError, Conflict
 from shop.celery import Priority
-from shop.jobs.models import Job
 from shop.jobs.dispatch import job_redispatch
+from shop.jobs.models import Job
 from shop.jobs.services import workflow_start
 
 from . import payments

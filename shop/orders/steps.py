@@ -12,6 +12,7 @@ database); they are idempotent by key, so repeating one is safe.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -138,7 +139,9 @@ def render_invoice_pdf(*, order_id: int) -> dict[str, Any]:
     pdf = invoice_pdf(order=order, lines=list(order.lines.all()))
 
     def store(locked: Order) -> dict[str, Any]:
-        locked.invoice.save(f"invoice-{locked.number}.pdf", ContentFile(pdf), save=False)
+        # Media files are served without a login: an unguessable folder keeps invoices private.
+        name = f"{secrets.token_urlsafe(16)}/invoice-{locked.number}.pdf"
+        locked.invoice.save(name, ContentFile(pdf), save=False)
         locked.save(update_fields=["invoice", "updated_at"])
         return {"invoice": locked.invoice.name, "bytes": len(pdf)}
 

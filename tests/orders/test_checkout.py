@@ -46,12 +46,15 @@ def test_checkout_answers_201_with_the_order_its_snapshot_and_its_job(api, shopp
         ({"product": "pears", "quantity": 100_000}, "quantity must be between 1 and 99"),
         ({"product": "pears", "quantity": "lots"}, "A valid integer is required"),
         ({"product": "apples", "quantity": 1}, "already on another line"),
+        ({"product": 10**30, "quantity": 1}, "less than or equal to"),
+        ("not a line", "Expected a dictionary"),
     ],
 )
 def test_a_bad_line_is_a_400_that_names_it_and_reserves_nothing(api, apples, pears, second_line, problem):
     products = {"apples": apples.id, "pears": pears.id, "inactive": ProductFactory(is_active=False).id}
-    line = {**second_line, "product": products.get(second_line["product"], second_line["product"])}
-    body = {"lines": [{"product": apples.id, "quantity": 1}, line], "card_number": CARD_SUCCEEDS}
+    if isinstance(second_line, dict):
+        second_line = {**second_line, "product": products.get(second_line["product"], second_line["product"])}
+    body = {"lines": [{"product": apples.id, "quantity": 1}, second_line], "card_number": CARD_SUCCEEDS}
 
     response = api.post("/api/orders/", body, format="json")
 

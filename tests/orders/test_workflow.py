@@ -49,6 +49,7 @@ def test_happy_path_completes_with_one_payment_one_mail_with_the_invoice_and_exa
     assert mailbox.count(to=shopper.email) == 1
     assert order.number in mail["Subject"]
     [pdf] = [part for part in mail.iter_attachments() if part.get_content_type() == "application/pdf"]
+    assert pdf.get_filename() == f"invoice-{order.number}.pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.get_content())).pages)
     assert f"Invoice {order.number}" in text and "Apples" in text and "VAT" in text
     assert f"{order.total:,.2f}" in text
