@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from . import health
 from .accounts import api as accounts_api
+from .media import PUBLIC_MEDIA_FOLDER, public_media
 
 api_patterns = [
     path("auth/", include(accounts_api.urlpatterns)),
@@ -25,12 +25,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
-    # Media is served by the app (small demo files; a CDN or nginx in a real deployment).
-    path(
-        f"{settings.MEDIA_URL.strip('/')}/<path:path>",
-        serve,
-        {"document_root": settings.MEDIA_ROOT},
-    ),
+    path(f"{settings.MEDIA_URL.strip('/')}/{PUBLIC_MEDIA_FOLDER}/<path:path>", public_media),
     path("", include("notifications.web_urls")),
     path("", include("frontend.urls")),
 ]
