@@ -6,6 +6,7 @@ they name a task, and `task_routes` decides where it goes (see docs/architecture
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import os
 
@@ -19,11 +20,34 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
 app = Celery("shop", task_cls="shop.jobs.tracking:TrackedTask")
 
 # --- Queues ---------------------------------------------------------------------------
-# orders and mail are consumed by worker-fast so a checkout never waits behind bulk work;
-# worker-bulk consumes everything that may queue up.
 QUEUE_NAMES = ("orders", "mail", "images", "reports", "bulk", "sync", "default")
-FAST_QUEUES = ("orders", "mail")
-BULK_QUEUES = ("images", "reports", "bulk", "sync", "default")
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkerRole:
+    """One Procfile worker: its node-name prefix (`--hostname=<node>@%h`), queues and pool."""
+
+    node: str
+    queues: tuple[str, ...]
+    pool: str
+
+
+# Who consumes what, and why with that pool. The Procfile and compose.yaml must say the same
+# (tests/shop/test_celery.py, tests/ops/test_compose.py); /healthz pings every node.
+# Threads pools do not enforce Celery's time limits, so every network call made on them
+# (SMTP: EMAIL_TIMEOUT; supplier HTTP: SUPPLIER_*_TIMEOUT; Redis: socket timeouts) has its own.
+WORKER_ROLES = {
+    # prefork: a checkout step runs in a child process the hard time limit can kill, and a
+    # crash (a native library, a leak) takes one child with it, never the consumer.
+    "worker-fast": WorkerRole(node="fast", queues=("orders",), pool="prefork"),
+    # threads: transactional mail waits on SMTP, not the CPU, and never waits behind bulk work.
+    "worker-mail": WorkerRole(node="mail", queues=("mail",), pool="threads"),
+    # prefork: Pillow and ReportLab are CPU-bound; processes use both cores despite the GIL.
+    "worker-bulk": WorkerRole(node="bulk", queues=("images", "reports", "default"), pool="prefork"),
+    # threads: campaign batches (SMTP, globally rate-limited) and supplier pages (HTTP) wait
+    # on the network; threads overlap that waiting for a fraction of a process's memory.
+    "worker-io": WorkerRole(node="io", queues=("bulk", "sync"), pool="threads"),
+}
 
 # Routes by task-name pattern; the first match wins (order matters).
 TASK_ROUTES = {

@@ -295,5 +295,5 @@ LOGGING = {
 }
 
 # --- Health ---------------------------------------------------------------------------
-# Worker node-name prefixes /healthz expects to answer a ping (Procfile: fast@, bulk@).
-HEALTH_EXPECTED_WORKERS = env_list("HEALTH_EXPECTED_WORKERS", "fast,bulk")
+# Worker node-name prefixes /healthz expects to answer a ping (shop.celery.WORKER_ROLES).
+HEALTH_EXPECTED_WORKERS = env_list("HEALTH_EXPECTED_WORKERS", "fast,mail,bulk,io")

@@ -18,12 +18,14 @@ from pathlib import Path
 
 import requests
 
+from shop.celery import WORKER_ROLES
+
 from .processes import ROOT, free_port, wait_for_port
 from .supplier import TEST_DEFAULTS as SUPPLIER_TEST_DEFAULTS
 
 PROCFILE = ROOT / "Procfile"
 # Flower is left out unless asked for: nothing the browser tests check needs it running.
-DEFAULT_PROCESSES = ("redis", "smtp", "supplier", "web", "worker-fast", "worker-bulk", "beat")
+DEFAULT_PROCESSES = ("redis", "smtp", "supplier", "web", *WORKER_ROLES, "beat")
 LOG_TAIL_CHARS = 3000
 
 

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from django.conf import settings
 
-from shop.celery import QUEUE_NAMES, TASK_ROUTES, app
+from shop.celery import QUEUE_NAMES, TASK_ROUTES, WORKER_ROLES, app
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "compose.yaml"
@@ -98,6 +98,7 @@ def test_compose_workers_consume_every_routed_queue_as_the_procfile_does(compose
     routed = {route["queue"] for route in TASK_ROUTES.values()} | {app.conf.task_default_queue}
 
     assert compose_workers == procfile_workers
+    assert compose_workers == {name: set(role.queues) for name, role in WORKER_ROLES.items()}
     assert routed <= consumed
     assert set(QUEUE_NAMES) == consumed
 
@@ -131,7 +132,7 @@ def test_services_start_in_order_only_when_what_they_need_is_healthy(compose):
                 "service_completed_successfully" if dependency in ONE_SHOT_SERVICES else "service_healthy"
             )
             assert rule["condition"] == expected, f"{name} -> {dependency}"
-    for name in ("web", "worker-fast", "worker-bulk", "beat"):
+    for name in ("web", *WORKER_ROLES, "beat"):
         assert services[name]["depends_on"]["setup"]["condition"] == "service_completed_successfully"
     setup_command = " ".join(services["setup"]["command"])
     for step in ("migrate", "setup_schedules", "collectstatic"):

@@ -6,12 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from shop.celery import (
-    BULK_QUEUES,
-    FAST_QUEUES,
     QUEUE_NAMES,
     TASK_ROUTES,
+    WORKER_ROLES,
     Priority,
     app,
     broker_priority,
@@ -21,18 +21,24 @@ from shop.celery import (
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def procfile_worker_queues() -> dict[str, set[str]]:
+def procfile_workers() -> dict[str, str]:
     workers = {}
     for line in (ROOT / "Procfile").read_text().splitlines():
         name, _, command = line.partition(":")
-        if " worker" in command:
-            match = re.search(r"--queues[= ](\S+)|-Q (\S+)", command)
-            workers[name.strip()] = set((match.group(1) or match.group(2)).split(","))
+        if " worker " in command:
+            workers[name.strip()] = command
     return workers
 
 
+def option(command: str, name: str) -> str:
+    (value,) = re.findall(rf"--{name}=(\S+)", command)
+    return value
+
+
 def test_every_routed_queue_is_declared_and_consumed_by_a_procfile_worker():
-    consumed = set().union(*procfile_worker_queues().values())
+    consumed = {
+        queue for command in procfile_workers().values() for queue in option(command, "queues").split(",")
+    }
     routed = {route["queue"] for route in TASK_ROUTES.values()}
     declared = {q.name for q in app.conf.task_queues}
 
@@ -42,10 +48,30 @@ def test_every_routed_queue_is_declared_and_consumed_by_a_procfile_worker():
     assert app.conf.task_default_queue in consumed
 
 
-def test_procfile_workers_split_fast_and_bulk_work():
-    workers = procfile_worker_queues()
-    assert workers["worker-fast"] == set(FAST_QUEUES)
-    assert workers["worker-bulk"] == set(BULK_QUEUES)
+def test_procfile_workers_are_the_worker_roles_with_their_queues_pools_and_nodes():
+    workers = procfile_workers()
+    assert set(workers) == set(WORKER_ROLES)
+    for name, role in WORKER_ROLES.items():
+        assert option(workers[name], "queues").split(",") == list(role.queues), name
+        assert option(workers[name], "pool") == role.pool, name
+        assert option(workers[name], "hostname") == f"{role.node}@%h", name
+    every_queue = [queue for role in WORKER_ROLES.values() for queue in role.queues]
+    assert sorted(every_queue) == sorted(QUEUE_NAMES), "each queue has exactly one worker"
+    assert [role.node for role in WORKER_ROLES.values()] == settings.HEALTH_EXPECTED_WORKERS
+
+
+def test_checkout_and_mail_never_share_a_worker_with_bulk_work():
+    by_queue = {queue: name for name, role in WORKER_ROLES.items() for queue in role.queues}
+    assert by_queue["orders"] != by_queue["mail"]
+    for urgent in ("orders", "mail"):
+        (urgent_only,) = [role.queues for role in WORKER_ROLES.values() if urgent in role.queues]
+        assert urgent_only == (urgent,)
+
+
+def test_cpu_work_runs_in_processes_and_network_work_in_threads():
+    by_queue = {queue: role.pool for role in WORKER_ROLES.values() for queue in role.queues}
+    assert {by_queue[q] for q in ("orders", "images", "reports")} == {"prefork"}
+    assert {by_queue[q] for q in ("mail", "bulk", "sync")} == {"threads"}
 
 
 def test_every_registered_task_routes_to_a_declared_queue():
@@ -105,3 +131,32 @@ def test_every_task_has_a_soft_limit_below_its_hard_limit():
         soft = task.soft_time_limit or app.conf.task_soft_time_limit
         hard = task.time_limit or app.conf.task_time_limit
         assert soft and hard and soft < hard, name
+
+
+def test_threads_workers_enforce_no_time_limits_so_every_network_call_has_its_own_timeout():
+    """Celery's threads pool ignores soft and hard time limits: a hung SMTP server or supplier
+    would hold a thread for ever. Each network client on those queues must time out by
+    itself, well within the soft limit its task declares (which only prefork would enforce)."""
+    from django.core.mail import get_connection
+
+    from shop.coordination import redis_client
+    from sync.client import SupplierClient
+
+    smtp_timeout = get_connection("django.core.mail.backends.smtp.EmailBackend").timeout
+    supplier_connect, supplier_read = SupplierClient().timeout
+    redis_timeout = redis_client().connection_pool.connection_kwargs["socket_timeout"]
+    assert smtp_timeout == settings.EMAIL_TIMEOUT and smtp_timeout > 0
+    assert supplier_connect > 0 and supplier_read > 0
+    assert redis_timeout > 0
+
+    app.loader.import_default_modules()
+    threaded = {queue for role in WORKER_ROLES.values() if role.pool == "threads" for queue in role.queues}
+    on_threads = [
+        task
+        for name, task in app.tasks.items()
+        if not name.startswith("celery.") and app.amqp.router.route({}, name)["queue"].name in threaded
+    ]
+    assert on_threads
+    longest_single_call = max(smtp_timeout, supplier_connect + supplier_read, redis_timeout)
+    for task in on_threads:
+        assert longest_single_call < (task.soft_time_limit or app.conf.task_soft_time_limit), task.name
