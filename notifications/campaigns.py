@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -42,6 +43,8 @@ logger = logging.getLogger(__name__)
 
 # Above campaign_batch_send_task's hard time limit: a claim this old has no live holder.
 BATCH_CLAIM_STALE = timedelta(minutes=15)
+# A batch reports its progress this often: often enough to watch, rare enough for Redis.
+PROGRESS_EVERY = 10
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 
 
@@ -198,12 +201,17 @@ def _delivery_send(campaign: Campaign, delivery_id: int, recipient: dict[str, An
 
 
 def campaign_batch_send(
-    *, campaign_id: int, first_recipient_id: int, last_recipient_id: int
+    *,
+    campaign_id: int,
+    first_recipient_id: int,
+    last_recipient_id: int,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, int]:
     """Send a campaign to its audience with ids in [first, last], over one SMTP connection.
 
     Returns this run's counts. Raises TransientMailError (the batch is retried; what was
     sent stays sent) or PermanentMailError (the server refuses us as a whole).
+    `on_progress(done, total)` is called every PROGRESS_EVERY messages and after the last.
     """
     campaign = Campaign.objects.get(id=campaign_id)
     if campaign.status != Campaign.Status.SENDING:
@@ -233,8 +241,10 @@ def campaign_batch_send(
     if to_send:
         try:
             with get_connection() as connection:
-                for recipient in to_send:
+                for done, recipient in enumerate(to_send, start=1):
                     counts[_delivery_send(campaign, pending[recipient["id"]], recipient, connection)] += 1
+                    if on_progress and (done % PROGRESS_EVERY == 0 or done == len(to_send)):
+                        on_progress(done, len(to_send))
         except OSError as exc:  # opening or closing the connection
             raise smtp_error_classify(exc) from exc
     logger.info(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from shop.celery import Priority
+from shop.celery import LONGEST_COUNTDOWN_SECONDS, Priority
 from shop.jobs.models import Job
 from shop.jobs.services import workflow_start
 
@@ -204,6 +204,60 @@ def message_start(
         priority=Priority.HIGH,
         owner=owner,
     )
+
+
+# --- Operator sends (the admin's actions, `manage.py mail_send_at`) -------------------------
+# Workflows go through the Job outbox. These direct calls need none: a staff member runs them
+# and sees at once if the broker is down, and message_send is idempotent (a claim per message).
+#
+# A countdown or ETA message is held unacked by a worker until it is due, and Redis hands out
+# again anything unacked after the visibility timeout: a send planned further ahead than that
+# would go out twice. So a delay is bounded well below it; later sends belong to beat.
+LONGEST_SEND_DELAY = timedelta(seconds=LONGEST_COUNTDOWN_SECONDS)
+
+
+class SendTooFarAhead(ValueError):
+    """A delayed send beyond LONGEST_SEND_DELAY: schedule it with beat instead."""
+
+
+def _message_pending(message_id: int) -> None:
+    status = OutgoingMessage.objects.filter(id=message_id).values_list("status", flat=True).first()
+    if status != OutgoingMessage.Status.PENDING:
+        raise ValueError(f"message {message_id} is {status or 'missing'}, not pending")
+
+
+def _send_delay_check(delay: timedelta) -> None:
+    if delay > LONGEST_SEND_DELAY:
+        raise SendTooFarAhead(
+            f"{delay} ahead is beyond {LONGEST_SEND_DELAY} (below the broker's visibility timeout); "
+            "schedule sends that far ahead with beat"
+        )
+
+
+def message_send_now(*, message_id: int) -> str:
+    """Send a pending message now; returns the task id. Routing puts it on `mail`."""
+    from .tasks import send_message_task
+
+    _message_pending(message_id)
+    return send_message_task.delay(message_id).id
+
+
+def message_send_later(*, message_id: int, seconds: int) -> str:
+    """Send a pending message in `seconds` (e.g. after the relay's maintenance); the task id."""
+    from .tasks import send_message_task
+
+    _message_pending(message_id)
+    _send_delay_check(timedelta(seconds=seconds))
+    return send_message_task.apply_async((message_id,), countdown=seconds).id
+
+
+def message_send_at(*, message_id: int, at: datetime) -> str:
+    """Send a pending message at `at` (aware), at most LONGEST_SEND_DELAY ahead; the task id."""
+    from .tasks import send_message_task
+
+    _message_pending(message_id)
+    _send_delay_check(at - timezone.now())
+    return send_message_task.apply_async((message_id,), eta=at).id
 
 
 def welcome_mail_start(*, user: AbstractBaseUser) -> Job | None:

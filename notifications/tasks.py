@@ -12,6 +12,9 @@ from shop.jobs.tracking import TrackedTask
 from . import campaigns, services
 from .sending import TransientMailError
 
+# A custom state between STARTED and SUCCESS; its meta says how far a long task is.
+PROGRESS = "PROGRESS"
+
 
 class MessageTask(TrackedTask):
     """Records the final error on the message when its retries are spent."""
@@ -56,8 +59,20 @@ def send_message_task(self, message_id: int) -> int:
     time_limit=660,
 )
 def campaign_batch_send_task(self, campaign_id: int, first_recipient_id: int, last_recipient_id: int) -> dict:
+    """Stores a custom PROGRESS state while it sends (`manage.py task_status <id>` shows it).
+
+    The meta is small ({"done", "total"}) and is replaced by the batch's counts on SUCCESS;
+    the chord counts finished header tasks separately, so PROGRESS never completes it early.
+    """
+
+    def progress(done: int, total: int) -> None:
+        self.update_state(state=PROGRESS, meta={"done": done, "total": total})
+
     return campaigns.campaign_batch_send(
-        campaign_id=campaign_id, first_recipient_id=first_recipient_id, last_recipient_id=last_recipient_id
+        campaign_id=campaign_id,
+        first_recipient_id=first_recipient_id,
+        last_recipient_id=last_recipient_id,
+        on_progress=progress,
     )
 
 

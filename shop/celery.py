@@ -105,7 +105,8 @@ def priority_from_broker(value: int | None, *, broker_url: str | None = None) ->
     return min(_PRIORITY_RANK, key=lambda p: (abs(_PRIORITY_RANK[p] - rank), _PRIORITY_RANK[p]))
 
 
-# The longest countdown we ever use is a retry backoff (capped at 10 minutes) and the
+# The longest countdown we ever use is a retry backoff or an operator's delayed send
+# (notifications.services.message_send_later / _at; both capped at 10 minutes) and the
 # longest hard time limit is 15 minutes; Redis redelivers anything unacked after the
 # visibility timeout, so it must stay above both.
 LONGEST_TASK_SECONDS = 15 * 60
