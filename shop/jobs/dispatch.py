@@ -22,7 +22,7 @@ from shop import log_context
 from shop.celery import app
 from shop.result_backend import results_not_followed
 
-from .models import Job, JobStep
+from .models import Job
 
 logger = logging.getLogger(__name__)
 
@@ -114,16 +114,26 @@ def pending_dispatches_sweep(*, older_than: timedelta = timedelta(seconds=10)) -
     return sent
 
 
-def job_redispatch(*, job_id: int) -> bool:
-    """Send a Job's stored canvas again when it was sent but none of its steps ever started
-    (its messages were lost). Steps must be idempotent: a late original may still run.
-    Returns False if the Job has started, finished, or stays pending for the outbox sweeper."""
-    started = JobStep.objects.filter(job_id=job_id, started_at__isnull=False)
-    if started.exists():
-        return False
+def job_redispatch(*, job_id: int, quiet_for: timedelta) -> bool:
+    """Send a Job's stored canvas again when its work has gone quiet: sent, unfinished, and
+    no step has started, retried or finished for `quiet_for`.
+
+    That is what lost messages look like: Redis lost data, a worker was killed between
+    taking a message and recording it as unacked, or a chord header was killed after
+    storing its result but before its part was counted (so the chord never fires).
+    `quiet_for` must exceed the longest hard time limit plus the longest retry countdown of
+    the Job's tasks, so that a slow step is never taken for a lost one. Every step is
+    idempotent by business key: those that already ran do nothing the second time.
+    Returns False if the Job is active, finished, or stays pending for the outbox sweeper.
+    """
+    cutoff = timezone.now() - quiet_for
     reset = Job.objects.filter(
-        id=job_id, status=Job.Status.PENDING, dispatch_state=Job.DispatchState.DISPATCHED
+        id=job_id,
+        status__in=[Job.Status.PENDING, Job.Status.RUNNING],
+        dispatch_state=Job.DispatchState.DISPATCHED,
+        dispatched_at__lte=cutoff,
+        updated_at__lte=cutoff,
     ).update(dispatch_state=Job.DispatchState.PENDING)
     if reset:
-        logger.warning("Job %s was sent but never started; sending it again", job_id)
-    return bool(reset) and job_dispatch(job_id=job_id)
+        logger.warning("Job %s has been quiet for %s; sending its workflow again", job_id, quiet_for)
+    return bool(reset) and job_dispatch(job_id=job_id, from_sweeper=True)

@@ -64,6 +64,9 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Last step activity (start, retry, success, failure): how a stalled workflow is told
+    # apart from a slow one (shop.jobs.dispatch.job_redispatch).
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -193,7 +193,9 @@ def job_refresh(*, job_id: int) -> Job:
         if error and not job.error:
             job.error = error
         job.status = status
-        job.save(update_fields=["status", "progress_done", "started_at", "finished_at", "error"])
+        job.save(
+            update_fields=["status", "progress_done", "started_at", "finished_at", "error", "updated_at"]
+        )
     return job
 
 

@@ -239,16 +239,17 @@ def _order_place_atomically(
 
 
 def stalled_orders_redispatch(*, older_than: timedelta = STALLED_AFTER) -> int:
-    """Send again the workflows of placed orders that were sent but never started.
+    """Send again the workflows of unfinished orders whose Job has been quiet `older_than`.
 
-    Their messages were lost (e.g. Redis lost data). The outbox sweeper covers workflows
-    that were never sent at all; every step is idempotent, so a resend is safe.
+    Their messages were lost (Redis lost data, a worker was SIGKILLed at the wrong moment);
+    see shop.jobs.dispatch.job_redispatch. The outbox sweeper covers workflows that were
+    never sent. STALLED_AFTER exceeds every order step's hard limit plus the longest retry
+    countdown (the confirmation mail's 300 s), so a slow order is never resent.
     """
     stalled = Order.objects.filter(
-        status=Order.Status.PLACED,
-        placed_at__lt=timezone.now() - older_than,
-        job__status=Job.Status.PENDING,
+        status__in=[Order.Status.PLACED, Order.Status.PAID],
+        job__status__in=[Job.Status.PENDING, Job.Status.RUNNING],
         job__dispatch_state=Job.DispatchState.DISPATCHED,
-        job__dispatched_at__lt=timezone.now() - older_than,
+        job__updated_at__lte=timezone.now() - older_than,
     ).values_list("job_id", flat=True)
-    return sum(1 for job_id in stalled[:200] if job_redispatch(job_id=job_id))
+    return sum(1 for job_id in stalled[:200] if job_redispatch(job_id=job_id, quiet_for=older_than))
