@@ -55,5 +55,11 @@ format: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+bench: install system-packages ## Benchmarks on a stack of their own (~10 min): bench/results/latest.md
+	$(BIN)/python -m bench
+
+bench-quick: install system-packages ## The benchmarks at smoke-test size (make test runs it too)
+	$(BIN)/python -m bench --quick --output var/bench-quick
+
 clean: ## Remove var/ (database, media, mail, Redis data) — the demo is re-seeded on the next run
 	rm -rf var

@@ -1,0 +1,44 @@
+"""The scenarios, run inside the bench stack's environment (started by `python -m bench`)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import django
+
+
+def main() -> int:
+    # The stack's processes log at INFO; this one only measures, and its table is the output.
+    os.environ["LOG_LEVEL"] = "WARNING"
+    django.setup()
+    from . import results
+    from .cli import arguments
+    from .context import BenchContext
+    from .scenarios import SCENARIO_NAMES, scenario_module
+    from .sizes import FULL, QUICK
+
+    options = arguments()
+    context = BenchContext(sizes=QUICK if options.quick else FULL)
+    started = time.perf_counter()
+    for name in SCENARIO_NAMES:
+        if options.only and name not in options.only:
+            continue
+        print(f"bench: {name} …", flush=True)
+        scenario_started = time.perf_counter()
+        result = scenario_module(name).run(context)
+        result.seconds = time.perf_counter() - scenario_started
+        context.results[name] = result
+        print(f"bench: {name} done in {result.seconds:.0f} s", flush=True)
+    scenarios = list(context.results.values())
+    path = results.write(
+        scenarios, directory=options.output, quick=options.quick, seconds=time.perf_counter() - started
+    )
+    print(results.table(scenarios))
+    print(f"\nbench: wrote {path} and {path.with_suffix('.json')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
