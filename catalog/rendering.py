@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import io
 import struct
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,15 +55,9 @@ class EncodedImage:
     height: int
 
 
-# Pillow only *warns* about a likely bomb below twice its pixel limit. Make that an error
-# for the whole process, once: `warnings.catch_warnings()` per call would swap global state
-# under threaded web workers.
-warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
-
-
 @contextmanager
 def decoding_guard() -> Iterator[None]:
-    """Turn bomb warnings and every decoding failure into our two exceptions."""
+    """Turn Pillow's bomb error and every decoding failure into our two exceptions."""
     try:
         yield
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
@@ -80,8 +73,11 @@ def image_open(content: bytes, *, max_pixels: int, formats: tuple[str, ...] | No
     width, height = image.size
     if width < 1 or height < 1:
         raise CorruptImage(f"the image declares an empty size {width}×{height}")
-    if width * height > max_pixels:
-        raise DecompressionBomb(f"{width}×{height} is {width * height:,} pixels; the limit is {max_pixels:,}")
+    # Pillow only *warns* between its limit and twice it; a warnings filter that made that an
+    # error would be process-wide state (unsafe under threaded web workers), so compare here.
+    limit = min(max_pixels, Image.MAX_IMAGE_PIXELS or max_pixels)
+    if width * height > limit:
+        raise DecompressionBomb(f"{width}×{height} is {width * height:,} pixels; the limit is {limit:,}")
     return image
 
 

@@ -17,8 +17,8 @@ def write_media(relative: str) -> None:
 
 
 def test_catalog_pictures_are_served(client):
-    write_media("catalog/images/1/thumb.jpg")
-    response = client.get("/media/catalog/images/1/thumb.jpg")
+    write_media("catalog/media-test/thumb.jpg")
+    response = client.get("/media/catalog/media-test/thumb.jpg")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.4 private"
 
