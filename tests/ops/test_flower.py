@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -127,6 +128,13 @@ def test_flower_requires_basic_auth_and_lists_the_tasks_of_a_finished_order(
         restarted.stop()
 
 
+def _run_in_own_event_loop(coroutine):
+    """asyncio.run in a fresh thread: Playwright's sync API (the e2e tests) keeps an event
+    loop running in the main thread for the rest of the session."""
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(asyncio.run, coroutine).result()
+
+
 def test_flowers_broker_view_counts_every_redis_priority_sub_queue(redis_server):
     """kombu keeps one Redis list per priority; Flower 2.2 sums the lists named by the app's
     priority_steps, so with all ten steps configured no message is missing from its count."""
@@ -143,10 +151,10 @@ def test_flowers_broker_view_counts_every_redis_priority_sub_queue(redis_server)
         try:
             broker = Broker(app.connection().as_uri(include_password=True),
                             broker_options=app.conf.broker_transport_options)  # fmt: skip
-            (view,) = asyncio.run(broker.queues([queue.name]))
+            (view,) = _run_in_own_event_loop(broker.queues([queue.name]))
             assert view == {"name": queue.name, "messages": MAX_BROKER_PRIORITY + 1}
             # Flower's own default steps (0, 3, 6, 9) would hide six of them.
-            (coarse,) = asyncio.run(
+            (coarse,) = _run_in_own_event_loop(
                 Broker(app.connection().as_uri(include_password=True)).queues([queue.name])
             )
             assert coarse["messages"] == 4
