@@ -8,7 +8,10 @@ from .models import Category, ImageRendition, Product, ProductImage
 
 
 def category_list() -> QuerySet[Category]:
-    return Category.objects.annotate(product_count=Count("products", filter=Q(products__is_active=True)))
+    # Aggregating drops Meta.ordering (GROUP BY), so the order is restated for pagination.
+    return Category.objects.annotate(
+        product_count=Count("products", filter=Q(products__is_active=True))
+    ).order_by("position", "name")
 
 
 def _images(*, unpublished: bool) -> QuerySet[ProductImage]:
