@@ -93,6 +93,7 @@ class ProductImageFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = ProductImage
+        skip_postgeneration_save = True  # the `original` hook saves the fields it sets
 
     product = factory.SubFactory(ProductFactory)
     original_format = "JPEG"
