@@ -22,6 +22,7 @@ from django.conf import settings
 from bench import broker, tasks
 from bench.context import BenchContext
 from bench.measure import Row, ScenarioResult, percentile, repeat
+from bench.sizes import scaled_down
 from shop.celery import Priority, app, broker_priority
 from tests.harness.processes import WorkerProcess
 
@@ -89,9 +90,10 @@ def run(context: BenchContext) -> ScenarioResult:
         ours, fifo = repeat(with_priorities, plain_fifo, units={"p50": "s", "p99": "s"})
     finally:
         fifo_worker.stop()
+    scaled, scaled_notes = scaled_down("priority_backlog", backlog)
     return ScenarioResult(
         name="priority",
-        size=f"{backlog:,} BULK no-op tasks ahead, {probes} CRITICAL probes",
+        size=f"{backlog:,} BULK no-op tasks ahead{scaled}, {probes} CRITICAL probes",
         rows=[
             Row(
                 f"CRITICAL task's wait {p}",
@@ -105,6 +107,7 @@ def run(context: BenchContext) -> ScenarioResult:
         notes=[
             "Same queue and worker command for both; FIFO is a second worker whose only difference is "
             "one priority step. A FIFO probe waits for the whole backlog, so its wait grows with it "
-            "(about backlog ÷ the ceiling); a prioritised probe's does not."
+            "(about backlog ÷ the ceiling); a prioritised probe's does not.",
+            *scaled_notes,
         ],
     )
