@@ -9,7 +9,7 @@ SYSTEM_PACKAGES := redis-server=redis-server pdftoppm=poppler-utils
 TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) chromium=chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-packages test-system-packages setup run test lint format test-postgres bench bench-quick clean
+.PHONY: help install system-packages test-system-packages setup run test lint format test-postgres bench bench-issue-sizes bench-quick clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ format: install ## Apply ruff's fixes and formatting
 
 bench: install system-packages ## Benchmarks on a stack of their own (~10 min): bench/results/latest.md
 	$(BIN)/python -m bench
+
+bench-issue-sizes: install system-packages ## The benchmarks at the issue's full sizes (~25 min)
+	$(BIN)/python -m bench --issue-sizes
 
 bench-quick: install system-packages ## The benchmarks at smoke-test size (make test runs it too)
 	$(BIN)/python -m bench --quick --output var/bench-quick

@@ -15,12 +15,13 @@ import tempfile
 from pathlib import Path
 
 from .cli import arguments
-from .sizes import FULL, QUICK
+from .sizes import sizes_for
 from .stack import bench_stack
 
 
 def main() -> int:
-    sizes = QUICK if arguments().quick else FULL
+    options = arguments()
+    sizes = sizes_for(quick=options.quick, issue_sizes=options.issue_sizes)
     directory = Path(tempfile.mkdtemp(prefix="greengrocer-bench-"))
     stack = bench_stack(directory, supplier_size=sizes.sync_products)
     print(f"bench: starting its own stack in {directory} …", flush=True)

@@ -16,6 +16,11 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test, not a measurement")
     parser.add_argument(
+        "--issue-sizes",
+        action="store_true",
+        help="run priority, campaign and sync at the issue's full sizes (about 25 minutes)",
+    )
+    parser.add_argument(
         "--only",
         action="append",
         choices=SCENARIO_NAMES,

@@ -60,7 +60,9 @@ def table(results: list[ScenarioResult]) -> str:
     return "\n".join(lines)
 
 
-def write(results: list[ScenarioResult], *, directory: Path, quick: bool, seconds: float) -> Path:
+def write(
+    results: list[ScenarioResult], *, directory: Path, command: str, quick: bool, seconds: float
+) -> Path:
     machine = _machine()
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     directory.mkdir(parents=True, exist_ok=True)
@@ -69,6 +71,7 @@ def write(results: list[ScenarioResult], *, directory: Path, quick: bool, second
             {
                 "when": when,
                 "quick": quick,
+                "command": command,
                 "seconds": round(seconds, 1),
                 "machine": machine,
                 "scenarios": {result.name: result.as_dict() for result in results},
@@ -82,7 +85,7 @@ def write(results: list[ScenarioResult], *, directory: Path, quick: bool, second
         [
             "# Benchmark results",
             "",
-            f"`python -m bench{' --quick' if quick else ''}` at {when}, commit {machine['commit']}, "
+            f"`{command}` at {when}, commit {machine['commit']}, "
             f"{machine['cpus']} CPUs, Python {machine['python']}; {seconds:.0f} s in all. Each figure is the "
             'median of 3 repetitions, with the min and max in brackets. "ours is ×N": how many times '
             "better ours is than the baseline (faster, or less waiting). How each is measured: "

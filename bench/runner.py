@@ -17,10 +17,10 @@ def main() -> int:
     from .cli import arguments
     from .context import BenchContext
     from .scenarios import SCENARIO_NAMES, scenario_module
-    from .sizes import FULL, QUICK
+    from .sizes import sizes_for
 
     options = arguments()
-    context = BenchContext(sizes=QUICK if options.quick else FULL)
+    context = BenchContext(sizes=sizes_for(quick=options.quick, issue_sizes=options.issue_sizes))
     started = time.perf_counter()
     for name in SCENARIO_NAMES:
         if options.only and name not in options.only:
@@ -33,7 +33,11 @@ def main() -> int:
         print(f"bench: {name} done in {result.seconds:.0f} s", flush=True)
     scenarios = list(context.results.values())
     path = results.write(
-        scenarios, directory=options.output, quick=options.quick, seconds=time.perf_counter() - started
+        scenarios,
+        directory=options.output,
+        command=" ".join(["python -m bench", *sys.argv[1:]]),
+        quick=options.quick,
+        seconds=time.perf_counter() - started,
     )
     print(results.table(scenarios))
     print(f"\nbench: wrote {path} and {path.with_suffix('.json')}")

@@ -6,7 +6,7 @@ whole bench finish in about ten minutes on two shared cores (the table says whic
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -85,3 +85,10 @@ QUICK = Sizes(
     api_clients=2,
     api_seconds=0.5,
 )
+
+# `--issue-sizes`: FULL with the issue's sizes where FULL scales down (about 25 minutes).
+ISSUE = replace(FULL, **{field: size for field, (size, _) in ISSUE_SIZES.items()})
+
+
+def sizes_for(*, quick: bool, issue_sizes: bool) -> Sizes:
+    return QUICK if quick else ISSUE if issue_sizes else FULL
