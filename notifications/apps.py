@@ -8,6 +8,15 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from . import receivers  # noqa: F401  (connects the signal receivers)
 
+    def periodic_tasks(self) -> list[dict]:
+        return [
+            {
+                "name": "Send again campaign workflows that went quiet while sending",
+                "task": "notifications.tasks.sweep_stalled_campaigns",
+                "every_seconds": 300,
+            }
+        ]
+
     def seed_demo(self, *, stdout) -> None:
         from .demo import notifications_demo_seed
 

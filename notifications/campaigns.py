@@ -33,6 +33,8 @@ from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
 
 from shop.celery import Priority
+from shop.jobs.dispatch import job_redispatch
+from shop.jobs.models import Job
 from shop.jobs.services import workflow_start
 
 from .models import Campaign, Delivery, MailPreference
@@ -43,6 +45,10 @@ logger = logging.getLogger(__name__)
 
 # Above campaign_batch_send_task's hard time limit: a claim this old has no live holder.
 BATCH_CLAIM_STALE = timedelta(minutes=15)
+# A sending campaign whose Job has been quiet this long lost its messages: above a batch's
+# hard time limit (11 min, during which its Job may see no step activity) plus its longest
+# retry countdown (5 min).
+STALLED_AFTER = timedelta(minutes=20)
 # A batch reports its progress this often: often enough to watch, rare enough for Redis.
 PROGRESS_EVERY = 10
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
@@ -251,6 +257,24 @@ def campaign_batch_send(
         "Campaign %s batch %s-%s: %s", campaign_id, first_recipient_id, last_recipient_id, dict(counts)
     )
     return {str(status): n for status, n in counts.items()}
+
+
+def stalled_campaigns_redispatch(*, older_than: timedelta = STALLED_AFTER) -> int:
+    """Send again the workflows of sending campaigns whose Job has been quiet `older_than`.
+
+    Their messages were lost (Redis restarted while a batch was taken but not yet recorded,
+    a worker was SIGKILLed, a chord part was never counted); see
+    shop.jobs.dispatch.job_redispatch. A batch sent again skips every delivery already
+    finished, so nobody gets the campaign twice; the outbox sweeper covers workflows that
+    were never sent.
+    """
+    stalled = Campaign.objects.filter(
+        status=Campaign.Status.SENDING,
+        job__status__in=[Job.Status.PENDING, Job.Status.RUNNING],
+        job__dispatch_state=Job.DispatchState.DISPATCHED,
+        job__updated_at__lte=timezone.now() - older_than,
+    ).values_list("job_id", flat=True)
+    return sum(1 for job_id in stalled[:50] if job_redispatch(job_id=job_id, quiet_for=older_than))
 
 
 def campaign_finish(*, campaign_id: int, error: str = "") -> Campaign:

@@ -86,3 +86,8 @@ def campaign_finish_task(campaign_id: int) -> dict:
 def campaign_fail_task(campaign_id: int) -> None:
     """Error callback of the campaign chord: a batch failed for good."""
     campaigns.campaign_finish(campaign_id=campaign_id, error="A batch of the campaign failed; see its Job.")
+
+
+@shared_task(ignore_result=True, soft_time_limit=60, time_limit=90)
+def sweep_stalled_campaigns() -> int:
+    return campaigns.stalled_campaigns_redispatch()

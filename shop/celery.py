@@ -111,8 +111,9 @@ def priority_from_broker(value: int | None, *, broker_url: str | None = None) ->
 # visibility timeout, so it must stay above both.
 LONGEST_TASK_SECONDS = 15 * 60
 LONGEST_COUNTDOWN_SECONDS = 10 * 60
-# CELERY_VISIBILITY_TIMEOUT overrides it for the worker-SIGKILL test only, so messages held
-# by a killed worker come back within seconds instead of hours; never lower it in production.
+# CELERY_VISIBILITY_TIMEOUT overrides it for the reliability tests only (worker SIGKILL,
+# Redis restart), so messages held by a killed worker come back within seconds instead of
+# hours; never lower it in production.
 VISIBILITY_TIMEOUT_SECONDS = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 2 * 60 * 60))
 
 _redis_transport_options = {

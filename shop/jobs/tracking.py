@@ -3,7 +3,8 @@
 `TrackedTask` is the app's default task class (see shop/celery.py): before each run it marks
 the step started and skips steps of a cancelled Job. Task signals record retries, success,
 failure and revocation. The request id travels as a message header so the logs of a web
-request and of the tasks it caused share it.
+request and of the tasks it caused share it. Its worker-side `Request` fixes how Celery
+cancels tasks when Redis goes away (see ConnectionLossSafeRequest).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 
 from celery import Task, signals
 from celery.exceptions import Ignore
+from celery.worker.request import Request
 
 from shop import log_context
 from shop.result_backend import follow_results
@@ -22,8 +24,29 @@ from .models import JobStep
 logger = logging.getLogger(__name__)
 
 
+class ConnectionLossSafeRequest(Request):
+    """A task cancelled because the broker connection was lost is delivered again, never
+    recorded as revoked.
+
+    On a lost connection (worker_cancel_long_running_tasks_on_connection_loss) the worker
+    kills each running late-ack task, then records a RETRY in the result backend, and only
+    then notes that it cancelled the task. When Redis (broker and result backend) is down,
+    that record fails, the note is never made, and the killed child's exit is announced as
+    a revocation ("terminated"): a chord header fails its chord, whose errback fails the
+    order or campaign, and the step is marked REVOKED, so every later delivery of it is
+    skipped as cancelled. Noting the cancellation first keeps Celery's intent: the message
+    stays unacked and comes back.
+    """
+
+    def _announce_cancelled(self, emit_retry=True):
+        self._already_cancelled = True
+        super()._announce_cancelled(emit_retry=emit_retry)
+
+
 class TrackedTask(Task):
     """Base class of every task: binds log context, records the step, honours cancel."""
+
+    Request = ConnectionLossSafeRequest
 
     def __call__(self, *args, **kwargs):
         task_id = self.request.id

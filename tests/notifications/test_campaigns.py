@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
+
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from notifications import campaigns, services
 from notifications.models import Campaign, Delivery, MailPreference, OutgoingMessage
@@ -120,3 +126,26 @@ def test_a_batch_that_fails_for_good_fails_the_campaign_with_its_counts(worker, 
     assert (campaign.sent_count, campaign.failed_count) == (0, 0)
     assert "batch" in campaign.error and campaign.finished_at
     assert mailbox.count() == 0
+
+
+def test_a_campaign_whose_messages_were_lost_is_sent_again_once_by_the_sweeper(worker, mailbox, tmp_path):
+    customers = customers_create(6, prefix="lost")
+    long_ago = timezone.now() - campaigns.STALLED_AFTER - timedelta(minutes=1)
+    with transaction.atomic():
+        campaign = campaigns.campaign_send_start(campaign_id=CampaignFactory().id)
+        # As if the batches were sent and Redis then lost them: on commit, the outbox finds
+        # the Job sent already and sends nothing.
+        Job.objects.filter(id=campaign.job_id).update(
+            dispatch_state=Job.DispatchState.DISPATCHED, dispatched_at=long_ago, updated_at=long_ago
+        )
+    assert campaigns.stalled_campaigns_redispatch(older_than=timedelta(hours=1)) == 0  # not quiet that long
+
+    assert campaigns.stalled_campaigns_redispatch() == 1
+
+    job = wait_for_job(campaign.job_id, timeout=30)
+    assert job.status == Job.Status.SUCCEEDED and job.dispatch_attempts == 1
+    assert Campaign.objects.get(id=campaign.id).status == Campaign.Status.SENT
+    assert mailbox.recipients() == {c.email: 1 for c in customers}
+    assert campaigns.stalled_campaigns_redispatch() == 0
+    call_command("setup_schedules", stdout=(tmp_path / "out.txt").open("w"))
+    assert PeriodicTask.objects.filter(task="notifications.tasks.sweep_stalled_campaigns").exists()

@@ -18,7 +18,7 @@ its result but before its part was counted (the chord then never fires). The ord
 `placed` or `paid`. The shop's answer is the stalled-order sweeper (beat, for orders whose
 Job has been quiet for 10 minutes), which resends the stored workflow: every step is
 idempotent, so what already ran does nothing twice. Once nothing has moved for
-QUIET_SECONDS the test runs it as beat would 10 minutes later.
+QUIET_SECONDS the test runs it as beat would 10 minutes later (conftest.sweep_until_settled).
 """
 
 from __future__ import annotations
@@ -34,17 +34,25 @@ from datetime import timedelta
 import pytest
 
 from catalog.models import Product
-from notifications.sending import stable_message_id
-from shop.coordination import redis_client
 from shop.orders.models import Order
 from shop.orders.services import stalled_orders_redispatch
 from tests.factories import ProductFactory
 from tests.harness.beat import BeatProcess
-from tests.harness.jobs import wait_until
 from tests.harness.processes import WorkerProcess, stack_env
 from tests.orders.conftest import CARD_DECLINED, CARD_SUCCEEDS
 
-from .conftest import checkout_over_http, customer_session, in_thread_worker_steps_aside
+from .conftest import (
+    captured_payments,
+    checkout_over_http,
+    copies_received,
+    customer_session,
+    gateway_captures,
+    in_thread_worker_steps_aside,
+    sweep_until_settled,
+    unfinished_orders,
+    units_sold,
+    worker_processes,
+)
 
 pytestmark = pytest.mark.reliability
 
@@ -53,7 +61,6 @@ ORDERS = 100
 DECLINED_EVERY = 10  # every 10th shopper's card is declined: those orders must be compensated
 KILL_EVERY_SECONDS = 2.0
 KILLING_AT_LEAST_SECONDS = 20
-QUIET_SECONDS = 15
 STOCK = 1000
 
 
@@ -103,44 +110,6 @@ def _place(base_url: str, products: list[Product]) -> list[int]:
         return list(pool.map(place, range(ORDERS)))
 
 
-def _wait_until_quiet() -> None:
-    """Until no order has changed for QUIET_SECONDS (every order final, or some stalled)."""
-
-    def quiet() -> bool:
-        last_change = Order.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
-        return Order.objects.exclude(status__in=Order.FINAL).count() == 0 or (
-            time.time() - last_change.timestamp() > QUIET_SECONDS
-        )
-
-    wait_until(quiet, timeout=240, interval=1, message="the orders settled")
-
-
-def _unfinished_orders() -> str:
-    lines = []
-    for order in Order.objects.exclude(status__in=Order.FINAL).select_related("job"):
-        steps = ", ".join(f"{s.name}={s.state}" for s in order.job.steps.filter(role="step"))
-        lines.append(
-            f"{order.number} {order.status} job={order.job.status}/{order.job.dispatch_state}: {steps}"
-        )
-    return "; ".join(lines)
-
-
-def _sweep_until_every_order_is_final() -> int:
-    """Run the stalled-order sweeper each time the orders go quiet, as beat would (every
-    120 s, for orders quiet 10 minutes), until every order is final; return how many
-    workflows it resent. A confirmation whose sender was killed holding its claim waits
-    for the claim to go stale (2 minutes) before it is sent: that bounds the wait."""
-    resent = 0
-    deadline = time.monotonic() + 300
-    while Order.objects.exclude(status__in=Order.FINAL).exists():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"orders still unfinished: {_unfinished_orders()}")
-        _wait_until_quiet()
-        resent += stalled_orders_redispatch(older_than=timedelta(0))
-        time.sleep(2)
-    return resent
-
-
 def test_every_order_completes_or_is_compensated_exactly_once_while_workers_are_sigkilled(
     worker, mailbox, live_server, tmp_path
 ):
@@ -150,9 +119,11 @@ def test_every_order_completes_or_is_compensated_exactly_once_while_workers_are_
         WorkerProcess(queues=["orders", "mail"], name=f"fast{n}", env=env, log_path=tmp_path / f"fast{n}.log")
         for n in range(2)
     ]
-    with in_thread_worker_steps_aside(worker, ["orders", "mail"]), BeatProcess(tmp_path):
-        for process in workers:
-            process.start()
+    with (
+        in_thread_worker_steps_aside(worker, ["orders", "mail"]),
+        BeatProcess(tmp_path),
+        worker_processes(workers),
+    ):
         killer = Killer(workers)
         try:
             started = time.monotonic()
@@ -161,28 +132,20 @@ def test_every_order_completes_or_is_compensated_exactly_once_while_workers_are_
             placed_in = time.monotonic() - started
             time.sleep(max(0.0, KILLING_AT_LEAST_SECONDS - (time.monotonic() - started)))
             killer.stop()
-            resent = _sweep_until_every_order_is_final()
+            resent = sweep_until_settled(
+                lambda: stalled_orders_redispatch(older_than=timedelta(0)), unfinished_orders
+            )
             all_final_in = time.monotonic() - started
         finally:
             killer.stop()
-            for process in workers:
-                process.stop()
 
     orders = list(Order.objects.prefetch_related("lines", "payments"))
     statuses = Counter(order.status for order in orders)
-    captured = Counter(p.order_id for order in orders for p in order.payments.all() if p.status == "captured")
-    gateway = redis_client()
-    charges = [gateway.get(key) for key in gateway.keys("gateway:charge:*")]
-    sink_ids = Counter(str(message["Message-ID"]) for message in mailbox.messages())
-    confirmations = Counter(
-        {o.id: sink_ids[stable_message_id(f"order:{o.number}:confirmation")] for o in orders}
-    )
+    captured = captured_payments(orders)
+    confirmations = copies_received(mailbox, {o.id: f"order:{o.number}:confirmation" for o in orders})
     completed = [o for o in orders if o.status == Order.Status.COMPLETED]
     failed = [o for o in orders if o.status == Order.Status.FAILED]
-    sold = Counter()
-    for order in completed:
-        for line in order.lines.all():
-            sold[line.product_id] += line.quantity
+    sold = units_sold(completed)
     print(f"\n{ORDERS} orders, {killer.sigkills} SIGKILLs in {killer.rounds} rounds, "
           f"{statuses[Order.Status.COMPLETED]} completed, {statuses[Order.Status.FAILED]} compensated, "
           f"{resent} workflows lost and resent by the stalled-order sweeper, 0 lost, {sum(n - 1 for n in captured.values())} doubled charges, "
@@ -195,6 +158,6 @@ def test_every_order_completes_or_is_compensated_exactly_once_while_workers_are_
     assert len(failed) == ORDERS // DECLINED_EVERY
     assert all(o.stock_released and not any(p.status == "captured" for p in o.payments.all()) for o in failed)
     assert {o.id: captured[o.id] for o in completed} == {o.id: 1 for o in completed}
-    assert sum(b'"captured"' in charge for charge in charges) == len(completed)
+    assert gateway_captures() == len(completed)
     assert {o.id: confirmations[o.id] for o in completed} == {o.id: 1 for o in completed}
     assert {p.id: p.stock for p in Product.objects.all()} == {p.id: STOCK - sold[p.id] for p in products}
