@@ -57,10 +57,12 @@ class MailboxViewSet(viewsets.ViewSet):
 
     permission_classes = [permissions.IsAdminUser]
     lookup_value_regex = r"\d{20}-[0-9a-f]{8}"
+    # Declared on the view so that the schema describes the list as the paginated page it is.
+    pagination_class = PageNumberPagination
 
     @extend_schema(responses=MailboxMessageSerializer(many=True))
     def list(self, request):
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(mailbox.sink_message_ids(), request, view=self)
         messages = [m for m in (self._read(message_id) for message_id in page) if m is not None]
         data = MailboxMessageSerializer(messages, many=True, context={"request": request}).data

@@ -8,7 +8,7 @@ from .models import Campaign
 
 
 class CampaignSerializer(serializers.ModelSerializer):
-    job = JobSummarySerializer(read_only=True)
+    job = JobSummarySerializer(read_only=True, allow_null=True)  # a draft has no Job yet
 
     class Meta:
         model = Campaign
