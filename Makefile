@@ -9,7 +9,7 @@ SYSTEM_PACKAGES := redis-server=redis-server pdftoppm=poppler-utils
 TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) chromium=chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-packages test-system-packages setup run test lint format test-postgres bench bench-issue-sizes bench-quick clean
+.PHONY: help install system-packages test-system-packages setup run test lint format test-postgres bench bench-issue-sizes bench-quick soak clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -63,6 +63,10 @@ bench-issue-sizes: install system-packages ## The benchmarks at the issue's full
 
 bench-quick: install system-packages ## The benchmarks at smoke-test size (make test runs it too)
 	$(BIN)/python -m bench --quick --output var/bench-quick
+
+SOAK_MINUTES ?= 10
+soak: install system-packages ## Mixed traffic for SOAK_MINUTES (10) on a stack of its own, memory sampled; not in CI
+	$(BIN)/python -m bench.soak --minutes $(SOAK_MINUTES)
 
 clean: ## Remove var/ (database, media, mail, Redis data) — the demo is re-seeded on the next run
 	rm -rf var
