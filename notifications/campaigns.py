@@ -5,11 +5,13 @@ send claims its row with a conditional UPDATE (pending -> sending). A redelivere
 re-run batch therefore skips everyone already sent, failed or skipped.
 
 The crash window: a worker that dies after the server accepted a message but before
-`sent` is recorded leaves the row `sending`. Campaign mail takes the at-most-once side
-here, unlike transactional mail (services.py): when a later run of the batch finds such a
-row older than any batch can run (BATCH_CLAIM_STALE), it records it `failed` with
-"outcome unknown" and does not send it again. A missed newsletter is better than a
-duplicate one, and the row says exactly which recipients to check.
+`sent` is recorded leaves the row `sending`. SIGTERM (Celery's cancel on a lost broker
+connection) waits for the record (sending.termination_deferred); SIGKILL does not.
+Campaign mail takes the at-most-once side here, unlike transactional mail (services.py):
+when a later run of the batch finds such a row older than any batch can run
+(BATCH_CLAIM_STALE), or the campaign finishes with it, it is recorded `failed` with
+"outcome unknown" and not sent again. A missed newsletter is better than a duplicate
+one, and the row says exactly which recipients to check.
 """
 
 from __future__ import annotations
@@ -39,7 +41,13 @@ from shop.jobs.services import workflow_start
 
 from .models import Campaign, Delivery, MailPreference
 from .selectors import campaign_audience, opted_out_user_ids
-from .sending import TransientMailError, mail_rate_limit_wait, smtp_error_classify, stable_message_id
+from .sending import (
+    TransientMailError,
+    mail_rate_limit_wait,
+    smtp_error_classify,
+    stable_message_id,
+    termination_deferred,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +60,7 @@ STALLED_AFTER = timedelta(minutes=20)
 # A batch reports its progress this often: often enough to watch, rare enough for Redis.
 PROGRESS_EVERY = 10
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+OUTCOME_UNKNOWN = "interrupted while sending; outcome unknown, not sent again"
 
 
 class CampaignNotDraft(Exception):
@@ -192,7 +201,11 @@ def _delivery_send(campaign: Campaign, delivery_id: int, recipient: dict[str, An
     ):
         return "busy"  # another run of this batch claimed it meanwhile
     try:
-        _campaign_email(campaign, recipient, connection).send()
+        with termination_deferred():
+            _campaign_email(campaign, recipient, connection).send()
+            _delivery_move(
+                delivery_id, Delivery.Status.SENDING, Delivery.Status.SENT, sent_at=timezone.now(), error=""
+            )
     except OSError as exc:
         error = smtp_error_classify(exc)
         if isinstance(error, TransientMailError):
@@ -200,9 +213,6 @@ def _delivery_send(campaign: Campaign, delivery_id: int, recipient: dict[str, An
             raise error from exc
         _delivery_move(delivery_id, Delivery.Status.SENDING, Delivery.Status.FAILED, error=str(error))
         return Delivery.Status.FAILED
-    _delivery_move(
-        delivery_id, Delivery.Status.SENDING, Delivery.Status.SENT, sent_at=timezone.now(), error=""
-    )
     return Delivery.Status.SENT
 
 
@@ -235,7 +245,7 @@ def campaign_batch_send(
         campaign_id=campaign_id, recipient_id__gte=first_recipient_id, recipient_id__lte=last_recipient_id
     )
     in_range.filter(status=Delivery.Status.SENDING, claimed_at__lt=timezone.now() - BATCH_CLAIM_STALE).update(
-        status=Delivery.Status.FAILED, error="interrupted while sending; outcome unknown, not sent again"
+        status=Delivery.Status.FAILED, error=OUTCOME_UNKNOWN
     )
     opted_out = opted_out_user_ids(user_ids=[r["id"] for r in recipients])
     skipped = in_range.filter(status=Delivery.Status.PENDING, recipient_id__in=opted_out).update(
@@ -278,7 +288,15 @@ def stalled_campaigns_redispatch(*, older_than: timedelta = STALLED_AFTER) -> in
 
 
 def campaign_finish(*, campaign_id: int, error: str = "") -> Campaign:
-    """Count the deliveries and close the campaign: sent, or failed when `error` is given."""
+    """Count the deliveries and close the campaign: sent, or failed when `error` is given.
+
+    Every batch has reported by now, so a delivery still `sending` lost its sender between
+    the claim and the record (a SIGKILL): it is settled as failed with outcome unknown,
+    as a later batch run would (see the module's docstring), and the counts add up.
+    """
+    Delivery.objects.filter(campaign_id=campaign_id, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.FAILED, error=OUTCOME_UNKNOWN
+    )
     by_status = dict(
         Delivery.objects.filter(campaign_id=campaign_id)
         .values_list("status")

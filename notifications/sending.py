@@ -9,7 +9,11 @@ refused, message rejected) are recorded on the message or delivery and never ret
 from __future__ import annotations
 
 import hashlib
+import signal
 import smtplib
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -36,6 +40,26 @@ def mail_rate_limit_wait() -> None:
         bucket.acquire(timeout=RATE_LIMIT_WAIT_SECONDS)
     except RateLimitTimeout as exc:
         raise TransientMailError(str(exc)) from exc
+
+
+@contextmanager
+def termination_deferred() -> Iterator[None]:
+    """SIGTERM waits until the block has ended: wrap a send and the record of its outcome.
+
+    A prefork worker that loses the broker terminates its running tasks with SIGTERM
+    (worker_cancel_long_running_tasks_on_connection_loss), and one cut between the SMTP
+    server's "250 OK" and the row saying `sent` leaves a message whose outcome nobody
+    knows. Only the main thread can hold SIGTERM back; thread-pool tasks are never
+    terminated that way. SIGKILL still cuts anywhere: the claims cover that.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def stable_message_id(key: str) -> str:

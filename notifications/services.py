@@ -6,7 +6,8 @@ second run of the task finds the row `sent` (nothing to do) or `sending` (someon
 claim: retry later).
 
 The crash window: if the worker dies after the server accepted the message but before
-`sent` is recorded, the row stays `sending`. Once the claim is older than any run of the
+`sent` is recorded, the row stays `sending` (SIGTERM waits for the record; see
+sending.termination_deferred; SIGKILL cannot be held back). Once the claim is older than any run of the
 task can last (CLAIM_STALE, above the task's hard time limit) a retry takes it over and
 sends again, with the same Message-ID. So within that window delivery is at least once,
 and a duplicate carries an identical Message-ID that mail clients and providers can
@@ -43,6 +44,7 @@ from .sending import (
     mail_rate_limit_wait,
     smtp_error_classify,
     stable_message_id,
+    termination_deferred,
 )
 
 logger = logging.getLogger(__name__)
@@ -156,8 +158,10 @@ def message_send(*, message_id: int) -> str:
     sending = OutgoingMessage.Status.SENDING
     try:
         mail_rate_limit_wait()
-        with get_connection() as connection:
-            _email_for(message, connection).send()
+        with termination_deferred():
+            with get_connection() as connection:
+                _email_for(message, connection).send()
+            _message_move(message_id, sending, OutgoingMessage.Status.SENT, sent_at=timezone.now(), error="")
     except TransientMailError as exc:
         _message_move(message_id, sending, OutgoingMessage.Status.PENDING, error=str(exc))
         raise
@@ -172,7 +176,6 @@ def message_send(*, message_id: int) -> str:
         _message_move(message_id, sending, OutgoingMessage.Status.FAILED, error=str(error))
         logger.warning("Message %s (%s) failed for good: %s", message_id, message.key, error)
         return OutgoingMessage.Status.FAILED
-    _message_move(message_id, sending, OutgoingMessage.Status.SENT, sent_at=timezone.now(), error="")
     logger.info("Sent message %s (%s) to %s", message_id, message.key, message.to)
     return OutgoingMessage.Status.SENT
 

@@ -41,7 +41,9 @@ def _broker() -> str:
 
 
 def _workers() -> dict:
-    replies = app.control.ping(timeout=1.0)
+    # A new connection each time: a pooled one that predates a Redis restart fails once.
+    with app.connection_for_write() as broker:
+        replies = app.control.ping(timeout=1.0, connection=broker)
     answered = sorted(name for reply in replies for name in reply)
     expected = settings.HEALTH_EXPECTED_WORKERS
     missing = [p for p in expected if not any(n.startswith(f"{p}@") for n in answered)]

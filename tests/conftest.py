@@ -21,6 +21,7 @@ from shop.celery import QUEUE_NAMES, app
 from shop.coordination import redis_client
 from shop.queues.selectors import queue_depths
 
+from .harness.control import broker_control
 from .harness.jobs import wait_until
 from .harness.processes import RedisServer
 
@@ -91,6 +92,14 @@ def _worker_idle() -> bool:
     return not (waiting or worker_state.active_requests or worker_state.reserved_requests)
 
 
+def _consuming_every_queue(worker) -> None:
+    """A test that stepped the worker aside from some queues and failed to hand them back
+    must not take the rest of the suite down with it."""
+    consuming = {queue.name for queue in worker.consumer.task_consumer.queues}
+    for queue in sorted(set(QUEUE_NAMES) - consuming):
+        broker_control("add_consumer", queue=queue, destination=[worker.hostname], reply=True, timeout=5)
+
+
 @pytest.fixture
 def worker(celery_session_worker, transactional_db):
     """A real worker on every queue, a committed-transaction database and empty queues.
@@ -99,6 +108,7 @@ def worker(celery_session_worker, transactional_db):
     purges: a retry the worker still holds would otherwise be restored into the next test,
     or be in flight when that test stops Redis.
     """
+    _consuming_every_queue(celery_session_worker)
     purge_broker()
     yield celery_session_worker
     # If something the test started is still retrying after 30 s, the purge drops it.

@@ -146,13 +146,13 @@ class WorkerProcess:
         return self
 
     def wait_ready(self, timeout: float = 30) -> None:
-        from shop.celery import app
+        from tests.harness.control import broker_control
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"worker {self.name} exited with {self.process.returncode}")
-            if app.control.ping(destination=[self.hostname], timeout=0.5):
+            if broker_control("ping", destination=[self.hostname], timeout=0.5):
                 return
         raise TimeoutError(f"worker {self.name} did not answer a ping in {timeout}s")
 

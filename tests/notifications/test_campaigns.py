@@ -149,3 +149,16 @@ def test_a_campaign_whose_messages_were_lost_is_sent_again_once_by_the_sweeper(w
     assert campaigns.stalled_campaigns_redispatch() == 0
     call_command("setup_schedules", stdout=(tmp_path / "out.txt").open("w"))
     assert PeriodicTask.objects.filter(task="notifications.tasks.sweep_stalled_campaigns").exists()
+
+
+def test_a_delivery_whose_sender_died_mid_send_is_settled_as_unknown_when_the_campaign_finishes(db):
+    customers = customers_create(3, prefix="cut")
+    campaign = CampaignFactory(status=Campaign.Status.SENDING)
+    for customer, status in zip(customers, ["sent", "sending", "sent"], strict=True):
+        Delivery.objects.create(campaign=campaign, recipient=customer, status=status)
+
+    campaign = campaigns.campaign_finish(campaign_id=campaign.id)
+
+    assert (campaign.status, campaign.sent_count, campaign.failed_count) == (Campaign.Status.SENT, 2, 1)
+    cut = Delivery.objects.get(campaign=campaign, recipient=customers[1])
+    assert cut.status == Delivery.Status.FAILED and "outcome unknown" in cut.error

@@ -19,7 +19,6 @@ import requests
 from rest_framework.authtoken.models import Token
 
 from notifications.sending import stable_message_id
-from shop.celery import app
 from shop.coordination import redis_client
 from shop.jobs.models import Job
 from shop.orders.models import Order
@@ -54,19 +53,6 @@ def checkout_over_http(session: requests.Session, base_url: str, lines: list[tup
         headers={"Idempotency-Key": key} if key else {},
         timeout=60,
     )
-
-
-@contextmanager
-def in_thread_worker_steps_aside(worker, queues: list[str]):
-    """The session's in-thread worker stops consuming `queues` (so worker subprocesses get
-    that work), and takes them up again afterwards."""
-    for queue in queues:
-        app.control.cancel_consumer(queue, destination=[worker.hostname], reply=True)
-    try:
-        yield
-    finally:
-        for queue in queues:
-            app.control.add_consumer(queue, destination=[worker.hostname], reply=True)
 
 
 @contextmanager

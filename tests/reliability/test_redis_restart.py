@@ -35,6 +35,7 @@ from shop.jobs.dispatch import pending_dispatches_sweep
 from shop.orders.models import Order
 from shop.orders.services import stalled_orders_redispatch
 from tests.factories import ProductFactory, StaffFactory
+from tests.harness.control import in_thread_worker_steps_aside
 from tests.harness.jobs import wait_until
 from tests.harness.processes import WorkerProcess, stack_env
 from tests.notifications.helpers import customers_create
@@ -45,7 +46,6 @@ from .conftest import (
     copies_received,
     customer_session,
     gateway_captures,
-    in_thread_worker_steps_aside,
     sweep_until_settled,
     token_session,
     unfinished_orders,

@@ -15,11 +15,10 @@ import pytest
 
 from shop.jobs.models import Job
 from sync.models import SyncRun
+from tests.harness.control import in_thread_worker_steps_aside
 from tests.harness.jobs import wait_for_job
 from tests.harness.processes import WorkerProcess, stack_env
 from tests.sync.helpers import assert_matches_supplier, sync_run_to_end
-
-from .conftest import in_thread_worker_steps_aside
 
 pytestmark = pytest.mark.reliability
 

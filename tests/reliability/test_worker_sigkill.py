@@ -38,6 +38,7 @@ from shop.orders.models import Order
 from shop.orders.services import stalled_orders_redispatch
 from tests.factories import ProductFactory
 from tests.harness.beat import BeatProcess
+from tests.harness.control import in_thread_worker_steps_aside
 from tests.harness.processes import WorkerProcess, stack_env
 from tests.orders.conftest import CARD_DECLINED, CARD_SUCCEEDS
 
@@ -47,7 +48,6 @@ from .conftest import (
     copies_received,
     customer_session,
     gateway_captures,
-    in_thread_worker_steps_aside,
     sweep_until_settled,
     unfinished_orders,
     units_sold,

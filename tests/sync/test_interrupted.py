@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from shop.celery import app
 from shop.jobs.models import Job
 from sync import services
 from sync.models import SyncRun
+from tests.harness.control import in_thread_worker_steps_aside
 from tests.harness.jobs import wait_until
 from tests.harness.processes import WorkerProcess, stack_env
 
@@ -22,18 +22,18 @@ def test_a_run_killed_midway_then_run_again_ends_with_exactly_the_suppliers_cata
     supplier_stub.control(latency_ms=150)
     # The in-thread worker steps aside on the sync queue so the run lands on a prefork
     # worker subprocess, which can die the way a machine does.
-    app.control.cancel_consumer("sync", destination=[worker.hostname], reply=True)
-    doomed = WorkerProcess(queues=["sync"], name="sync-doomed", log_path=tmp_path / "worker.log",
-                           env=stack_env(SUPPLIER_RATE_PER_SECOND="200")).start()  # fmt: skip
-    try:
-        first = services.sync_run_request(trigger=SyncRun.Trigger.STAFF)
-        wait_until(
-            lambda: SyncRun.objects.get(pk=first.pk).pages_done >= 3, timeout=60, message="3 pages applied"
-        )
-        doomed.kill_all()
-    finally:
-        doomed.kill_all()
-        app.control.add_consumer("sync", destination=[worker.hostname], reply=True)
+    with in_thread_worker_steps_aside(worker, ["sync"]):
+        doomed = WorkerProcess(queues=["sync"], name="sync-doomed", log_path=tmp_path / "worker.log",
+                               env=stack_env(SUPPLIER_RATE_PER_SECOND="200")).start()  # fmt: skip
+        try:
+            first = services.sync_run_request(trigger=SyncRun.Trigger.STAFF)
+            wait_until(
+                lambda: SyncRun.objects.get(pk=first.pk).pages_done >= 3,
+                timeout=60,
+                message="3 pages applied",
+            )
+        finally:
+            doomed.kill_all()
     first.refresh_from_db()
     assert first.status == SyncRun.Status.RUNNING
     assert 3 <= first.pages_done < first.pages_total == 15

@@ -1,0 +1,36 @@
+"""Remote-control broadcasts from the test process (ping, cancel/add consumer).
+
+Each goes over a new broker connection: a pooled one may predate a Redis restart in an
+earlier test, and kombu's reply collector fails once on it instead of reconnecting.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from shop.celery import app
+
+
+def broker_control(command: str, **kwargs) -> list[dict]:
+    """`app.control.<command>(**kwargs)` over a new connection; returns the replies."""
+    with app.connection_for_write() as connection:
+        return getattr(app.control, command)(connection=connection, **kwargs) or []
+
+
+def _consumer_command(command: str, queue: str, hostname: str) -> None:
+    replies = broker_control(command, queue=queue, destination=[hostname], reply=True, timeout=5)
+    if not any(hostname in reply for reply in replies):
+        raise RuntimeError(f"{hostname} did not acknowledge {command} {queue}: {replies}")
+
+
+@contextmanager
+def in_thread_worker_steps_aside(worker, queues: list[str]):
+    """The session's in-thread worker stops consuming `queues` (so worker subprocesses get
+    that work), and takes them up again afterwards."""
+    for queue in queues:
+        _consumer_command("cancel_consumer", queue, worker.hostname)
+    try:
+        yield
+    finally:
+        for queue in queues:
+            _consumer_command("add_consumer", queue, worker.hostname)
