@@ -55,8 +55,10 @@ format: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: install system-packages ## Benchmarks on a stack of their own (~10 min): bench/results/latest.md
+SOAK_MINUTES ?= 10
+bench: install system-packages ## Benchmarks (~10 min: bench/results/latest.md), then the soak (SOAK_MINUTES)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.soak --minutes $(SOAK_MINUTES)
 
 bench-issue-sizes: install system-packages ## The benchmarks at the issue's full sizes (~25 min)
 	$(BIN)/python -m bench --issue-sizes
@@ -64,7 +66,6 @@ bench-issue-sizes: install system-packages ## The benchmarks at the issue's full
 bench-quick: install system-packages ## The benchmarks at smoke-test size (make test runs it too)
 	$(BIN)/python -m bench --quick --output var/bench-quick
 
-SOAK_MINUTES ?= 10
 soak: install system-packages ## Mixed traffic for SOAK_MINUTES (10) on a stack of its own, memory sampled; not in CI
 	$(BIN)/python -m bench.soak --minutes $(SOAK_MINUTES)
 

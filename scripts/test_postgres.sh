@@ -45,6 +45,9 @@ echo "==> PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0
 "$PG_BIN/createdb" --host=127.0.0.1 --port="$PORT" --username=greengrocer greengrocer
 
 export DATABASE_URL="postgres://greengrocer@127.0.0.1:$PORT/greengrocer"
+# pytest-django's live server runs each request in a new thread: persistent connections
+# would pile up, one per request, until max_connections refuses the next.
+export DATABASE_CONN_MAX_AGE=0
 if [ $# -eq 0 ]; then
     set -- -m "not e2e"
 fi

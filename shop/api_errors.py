@@ -9,13 +9,20 @@ exceptions; nothing here knows about a feature.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+# How long a client should wait before trying again when the database is unavailable.
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 
 class ApiError(exceptions.APIException):
@@ -49,6 +56,12 @@ class UnsupportedMediaType(ApiError):
     default_detail = "This type of content is not supported."
 
 
+class DatabaseUnavailable(ApiError):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "database_unavailable"
+    default_detail = "The shop's database is busy or unreachable. Try again shortly."
+
+
 def _message_from(detail: Any) -> str:
     if isinstance(detail, list) and detail:
         return _message_from(detail[0])
@@ -64,6 +77,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, OperationalError):
+        # Refused connections, too many clients, a lock wait that ran out: the request's
+        # transaction was rolled back, and a retry will likely succeed.
+        logger.warning("Database unavailable: %s", exc, exc_info=True)
+        exc = DatabaseUnavailable()
+        exc.wait = DATABASE_RETRY_AFTER_SECONDS  # DRF sends it as Retry-After
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # Unexpected: let Django log it and answer 500 (tests fail on any 5xx).

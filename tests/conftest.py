@@ -12,18 +12,17 @@ import gc
 from pathlib import Path
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from celery.worker import state as worker_state
 from django.conf import settings
 from redis.exceptions import RedisError
 
-from shop.celery import QUEUE_NAMES, app
+from shop.celery import app
 from shop.coordination import redis_client
 from shop.queues.selectors import queue_depths
 
-from .harness.control import broker_control
 from .harness.jobs import wait_until
 from .harness.processes import RedisServer
+from .harness.session_worker import SessionWorker
 
 if "TEST" in settings.DATABASES["default"] and settings.DATABASES["default"]["TEST"].get("NAME"):
     Path(settings.DATABASES["default"]["TEST"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -71,16 +70,9 @@ def purge_broker() -> None:
 @pytest.fixture(scope="session")
 def celery_session_worker(redis_server):
     """One in-thread worker (solo pool) on every queue, for the whole session."""
-    with start_worker(
-        app,
-        pool="solo",
-        concurrency=1,
-        queues=list(QUEUE_NAMES),
-        perform_ping_check=False,
-        loglevel="WARNING",
-        shutdown_timeout=30,
-    ) as worker:
-        yield worker
+    session_worker = SessionWorker().start()
+    yield session_worker
+    session_worker.stop()
 
 
 def _worker_idle() -> bool:
@@ -92,14 +84,6 @@ def _worker_idle() -> bool:
     return not (waiting or worker_state.active_requests or worker_state.reserved_requests)
 
 
-def _consuming_every_queue(worker) -> None:
-    """A test that stepped the worker aside from some queues and failed to hand them back
-    must not take the rest of the suite down with it."""
-    consuming = {queue.name for queue in worker.consumer.task_consumer.queues}
-    for queue in sorted(set(QUEUE_NAMES) - consuming):
-        broker_control("add_consumer", queue=queue, destination=[worker.hostname], reply=True, timeout=5)
-
-
 @pytest.fixture
 def worker(celery_session_worker, transactional_db):
     """A real worker on every queue, a committed-transaction database and empty queues.
@@ -108,9 +92,9 @@ def worker(celery_session_worker, transactional_db):
     purges: a retry the worker still holds would otherwise be restored into the next test,
     or be in flight when that test stops Redis.
     """
-    _consuming_every_queue(celery_session_worker)
+    controller = celery_session_worker.ready()
     purge_broker()
-    yield celery_session_worker
+    yield controller
     # If something the test started is still retrying after 30 s, the purge drops it.
     with contextlib.suppress(TimeoutError):
         wait_until(_worker_idle, timeout=30, interval=0.1, message="worker idle")
