@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from celery import bootsteps
+
 from shop.celery import app
 
 
@@ -32,5 +34,11 @@ def in_thread_worker_steps_aside(worker, queues: list[str]):
     try:
         yield
     finally:
-        for queue in queues:
-            _consumer_command("add_consumer", queue, worker.hostname)
+        # Best effort: a Redis restart can have killed the in-thread worker, or left it
+        # reconnecting; the `worker` fixture (session_worker.py) then starts it again or
+        # hands it the missing queues before the next test.
+        if worker.blueprint.state == bootsteps.RUN:
+            for queue in queues:
+                broker_control(
+                    "add_consumer", queue=queue, destination=[worker.hostname], reply=True, timeout=5
+                )
