@@ -60,6 +60,7 @@ class DatabaseUnavailable(ApiError):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_code = "database_unavailable"
     default_detail = "The shop's database is busy or unreachable. Try again shortly."
+    wait = DATABASE_RETRY_AFTER_SECONDS  # DRF's handler sends it as Retry-After
 
 
 def _message_from(detail: Any) -> str:
@@ -82,7 +83,6 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         # transaction was rolled back, and a retry will likely succeed.
         logger.warning("Database unavailable: %s", exc, exc_info=True)
         exc = DatabaseUnavailable()
-        exc.wait = DATABASE_RETRY_AFTER_SECONDS  # DRF sends it as Retry-After
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # Unexpected: let Django log it and answer 500 (tests fail on any 5xx).

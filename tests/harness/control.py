@@ -19,9 +19,11 @@ def broker_control(command: str, **kwargs) -> list[dict]:
         return getattr(app.control, command)(connection=connection, **kwargs) or []
 
 
-def _consumer_command(command: str, queue: str, hostname: str) -> None:
+def consumer_command(command: str, queue: str, hostname: str, *, required: bool = True) -> None:
+    """`cancel_consumer` / `add_consumer` of `queue` on one worker; when `required`, its
+    acknowledgement too."""
     replies = broker_control(command, queue=queue, destination=[hostname], reply=True, timeout=5)
-    if not any(hostname in reply for reply in replies):
+    if required and not any(hostname in reply for reply in replies):
         raise RuntimeError(f"{hostname} did not acknowledge {command} {queue}: {replies}")
 
 
@@ -30,7 +32,7 @@ def in_thread_worker_steps_aside(worker, queues: list[str]):
     """The session's in-thread worker stops consuming `queues` (so worker subprocesses get
     that work), and takes them up again afterwards."""
     for queue in queues:
-        _consumer_command("cancel_consumer", queue, worker.hostname)
+        consumer_command("cancel_consumer", queue, worker.hostname)
     try:
         yield
     finally:
@@ -39,6 +41,4 @@ def in_thread_worker_steps_aside(worker, queues: list[str]):
         # hands it the missing queues before the next test.
         if worker.blueprint.state == bootsteps.RUN:
             for queue in queues:
-                broker_control(
-                    "add_consumer", queue=queue, destination=[worker.hostname], reply=True, timeout=5
-                )
+                consumer_command("add_consumer", queue, worker.hostname, required=False)

@@ -19,7 +19,7 @@ from celery.worker import WorkController
 
 from shop.celery import QUEUE_NAMES, app
 
-from .control import broker_control
+from .control import consumer_command
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,6 @@ class SessionWorker:
     def __init__(self) -> None:
         self._stack: ExitStack | None = None
         self.controller: WorkController | None = None
-        self.restarts = 0
 
     def start(self) -> SessionWorker:
         self._stack = ExitStack()
@@ -68,12 +67,10 @@ class SessionWorker:
             logger.warning(
                 "The session's worker died (%s); starting it again", self.controller.blueprint.state
             )
-            self.restarts += 1
             self.stop()
             self.start()
         consuming = {queue.name for queue in self.controller.consumer.task_consumer.queues}
         # A test that stepped the worker aside from some queues and failed to hand them back.
         for queue in sorted(set(QUEUE_NAMES) - consuming):
-            hostname = self.controller.hostname
-            broker_control("add_consumer", queue=queue, destination=[hostname], reply=True, timeout=5)
+            consumer_command("add_consumer", queue, self.controller.hostname)
         return self.controller

@@ -33,7 +33,7 @@ def test_a_run_killed_midway_then_run_again_ends_with_exactly_the_suppliers_cata
                 message="3 pages applied",
             )
         finally:
-            doomed.kill_all()
+            doomed.kill_all()  # the machine dies midway (or the wait failed: nothing left running)
     first.refresh_from_db()
     assert first.status == SyncRun.Status.RUNNING
     assert 3 <= first.pages_done < first.pages_total == 15
