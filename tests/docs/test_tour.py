@@ -21,7 +21,8 @@ TEST_REFERENCE = re.compile(r"(tests/[\w/]+\.py)::(\w+)")
 TUTORIAL_PARTS = [
     "Fundamentals", "Setup", "Task basics", "routing", "beat", "retries", "Results and status",
     "Chains and workflows", "Priority queues", "Monitoring", "Performance", "Deployment",
-    "Debugging and logging", "Testing", "five projects",
+    "Debugging and logging", "Testing", "practical examples", "five projects", "Interview questions",
+    "Quick reference",
 ]  # fmt: skip
 PROJECTS = [
     "Email system",
