@@ -14,7 +14,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 TOUR = ROOT / "docs/tour.md"
-LINKED_PAGES = [TOUR, ROOT / "README.md", ROOT / "docs/architecture.md", ROOT / "docs/workflows.md"]
+LEARNER_PAGES = ["processes.md", "what-happens-when.md", "debug-a-stuck-job.md", "break-it.md", "glossary.md"]
+LINKED_PAGES = [
+    TOUR,
+    ROOT / "README.md",
+    ROOT / "docs/architecture.md",
+    ROOT / "docs/workflows.md",
+    *(ROOT / "docs" / page for page in LEARNER_PAGES),
+]
 
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 TEST_REFERENCE = re.compile(r"(tests/[\w/]+\.py)::(\w+)")
@@ -61,9 +68,9 @@ def test_every_file_link_resolves(page):
 
 def test_the_tour_and_the_readme_link_their_files():
     assert len(file_links(TOUR)) >= 40
-    assert {"docs/tour.md", "docs/workflows.md", "docs/architecture.md"} <= set(
-        file_links(ROOT / "README.md")
-    )
+    readme_links = set(file_links(ROOT / "README.md"))
+    assert {"docs/tour.md", "docs/workflows.md", "docs/architecture.md"} <= readme_links
+    assert {f"docs/{page}" for page in LEARNER_PAGES} <= readme_links
 
 
 def test_every_test_reference_names_a_real_test_function():
