@@ -103,8 +103,9 @@ SQLITE_OPTIONS = {
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
 }
 if os.environ.get("DATABASE_URL"):
-    # Persistent connections suit gunicorn's and Celery's long-lived threads; a server that
-    # starts a thread per request (the tests' live server) sets 0, or each thread keeps one.
+    # Persistent connections suit gunicorn's long-lived threads (Celery's Django fixup closes
+    # a worker's connections around every task anyway); a server that starts a thread per
+    # request (the tests' live server) sets 0, or each thread keeps one.
     DATABASES = {
         "default": dj_database_url.parse(
             os.environ["DATABASE_URL"],
