@@ -46,7 +46,7 @@ class Command(BaseCommand):
             except RedisError as exc:
                 if time.monotonic() >= deadline:
                     raise CommandError(
-                        f"The broker at {settings.REDIS_URL} did not answer within {timeout:g} s "
+                        f"The broker at {settings.CELERY_BROKER_URL} did not answer within {timeout:g} s "
                         f"({exc}); nothing was seeded."
                     ) from exc
             time.sleep(0.5)
