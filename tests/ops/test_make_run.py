@@ -45,11 +45,11 @@ def working_tree_copy(destination: Path) -> Path:
     return destination
 
 
-def plain_environment(**ports: int) -> dict[str, str]:
-    """A newcomer's shell: no REDIS_URL or other stack settings, only the ports moved off the
-    defaults this shared machine's other stacks may use (the Redis port stays the default)."""
+def plain_environment(**variables: int | str) -> dict[str, str]:
+    """A newcomer's shell: no REDIS_URL or other stack settings unless given; the tests move
+    the ports off the defaults other stacks on a shared machine may use (not Redis's)."""
     env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
-    env.update({name: str(port) for name, port in ports.items()})
+    env.update({name: str(value) for name, value in variables.items()})
     # Four drawn pictures, not 128: enough to see them dispatched.
     env.update(DEMO_PICTURES="4", WEB_CONCURRENCY="2")
     return env
@@ -88,45 +88,89 @@ def foreign_redis(tmp_path):
     server.stop()
 
 
+class MakeRun:
+    """`make run` in `copy` (install and system packages skipped), stopped as Ctrl-C does."""
+
+    def __init__(self, copy: Path, env: dict[str, str], log_path: Path) -> None:
+        self.copy = copy
+        self.web_port = int(env["WEB_PORT"])
+        self.log_path = log_path
+        with open(log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                ["make", "-o", "install", "-o", "system-packages", "run"],
+                cwd=copy, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_running(self) -> None:
+        wait_until(lambda: RUNNING_BANNER in self.output() or self.process.poll() is not None,
+                   timeout=90, message="make run printing its addresses")  # fmt: skip
+        assert RUNNING_BANNER in self.output(), self.output()[-3000:]
+
+    def health(self) -> dict:
+        response = wait_until(
+            lambda: (r := requests.get(f"http://127.0.0.1:{self.web_port}/healthz", timeout=5)).ok and r,
+            timeout=60, interval=0.5, message="/healthz answering 200",
+        )  # fmt: skip
+        return response.json()
+
+    def interrupt(self) -> None:
+        os.killpg(self.process.pid, signal.SIGINT)  # Ctrl-C in the terminal
+        self.process.wait(timeout=60)
+
+    def cleanup(self) -> None:
+        stop_process(self.process)
+        for pid in processes_in(self.copy):
+            os.kill(pid, signal.SIGKILL)
+
+
+def stack_ports() -> dict[str, int]:
+    return {name: free_port() for name in ("WEB_PORT", "FLOWER_PORT", "SMTP_PORT", "SUPPLIER_PORT")}
+
+
 @pytest.mark.slow
 def test_make_run_starts_the_whole_stack_on_its_own_redis_beside_a_running_one(foreign_redis, tmp_path):
     copy = working_tree_copy(tmp_path / "greengrocer")
-    web_port = free_port()
-    env = plain_environment(WEB_PORT=web_port, FLOWER_PORT=free_port(), SMTP_PORT=free_port(),
-                            SUPPLIER_PORT=free_port())  # fmt: skip
-    log_path = tmp_path / "make-run.log"
-    with open(log_path, "wb") as log:
-        make = subprocess.Popen(
-            ["make", "-o", "install", "-o", "system-packages", "run"],
-            cwd=copy, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-    output = lambda: log_path.read_text(errors="replace")  # noqa: E731
+    run = MakeRun(copy, plain_environment(**stack_ports()), tmp_path / "make-run.log")
     try:
-        wait_until(lambda: RUNNING_BANNER in output() or make.poll() is not None, timeout=90,
-                   message="make run printing its addresses")  # fmt: skip
-        assert RUNNING_BANNER in output(), output()[-3000:]
+        run.wait_running()
         # The seed ran once the broker answered: its picture Jobs went out at once, none is
         # left in the outbox for beat's sweeper.
         assert image_jobs_by_dispatch_state(copy / "var" / "db.sqlite3") == {"dispatched": 4}
-        assert f"Redis         redis://127.0.0.1:{STACK_REDIS_PORT}" in output()
-        assert "shopper / greengrocer-shopper" in output()
-
-        health = wait_until(
-            lambda: (r := requests.get(f"http://127.0.0.1:{web_port}/healthz", timeout=5)).ok and r,
-            timeout=60, interval=0.5, message="/healthz answering 200",
-        )  # fmt: skip
-        assert health.json()["checks"]["workers"]["ok"]
+        assert f"Redis         redis://127.0.0.1:{STACK_REDIS_PORT}" in run.output()
+        assert "shopper / greengrocer-shopper" in run.output()
+        assert run.health()["checks"]["workers"]["ok"]
         assert redis.Redis(port=STACK_REDIS_PORT).dbsize() > 0
         assert foreign_redis.info("keyspace") == {}, "the stack wrote to the machine's own Redis"
 
-        os.killpg(make.pid, signal.SIGINT)  # Ctrl-C in the terminal
-        make.wait(timeout=60)
-        assert not listening(web_port) and not listening(STACK_REDIS_PORT)
+        run.interrupt()
+        assert not listening(run.web_port) and not listening(STACK_REDIS_PORT)
         assert processes_in(copy) == []
     finally:
-        stop_process(make)
-        for pid in processes_in(copy):
-            os.kill(pid, signal.SIGKILL)
+        run.cleanup()
+
+
+@pytest.mark.slow
+def test_make_run_with_REDIS_URL_uses_that_redis_and_starts_none(tmp_path):
+    chosen = RedisServer(tmp_path / "chosen-redis").start()
+    stack_redis_port = free_port()
+    copy = working_tree_copy(tmp_path / "greengrocer")
+    env = plain_environment(REDIS_URL=chosen.url, REDIS_PORT=stack_redis_port, **stack_ports())
+    run = MakeRun(copy, env, tmp_path / "make-run.log")
+    try:
+        run.wait_running()
+        assert run.health()["checks"]["broker"]["ok"]
+        assert image_jobs_by_dispatch_state(copy / "var" / "db.sqlite3") == {"dispatched": 4}
+        assert "the stack starts no Redis of its own" in run.output()
+        assert redis.Redis(port=chosen.port).dbsize() > 0 and not listening(stack_redis_port)
+
+        run.interrupt()
+        assert processes_in(copy) == []
+    finally:
+        run.cleanup()
+        chosen.stop()
 
 
 def test_a_port_in_use_stops_make_run_before_anything_starts(tmp_path):
