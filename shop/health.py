@@ -32,7 +32,7 @@ def _database() -> str:
 
 
 def broker_ping() -> str:
-    """ "pong" from the broker's Redis, or an exception (also used by seed_demo --wait-for-broker)."""
+    """Ping the broker's Redis: "pong", or the exception (seed_demo --wait-for-broker waits on it)."""
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1)
     try:
         client.ping()
