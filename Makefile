@@ -1,9 +1,10 @@
 # Greengrocer — `make run` starts the shop, `make test` proves it works.
 SHELL := /bin/bash
-PYTHON ?= python3.11
+# PYTHON=/path/to/python3.X picks the interpreter; by default scripts/ensure_venv.sh takes the
+# newest supported one on PATH (requires-python in pyproject.toml).
+export PYTHON
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 SYSTEM_PACKAGES := redis-server=redis-server pdftoppm=poppler-utils
 TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) chromium=chromium
@@ -14,14 +15,8 @@ TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) chromium=chromium
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
-	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
-	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
-
-install: $(STAMP) ## Create .venv and install the pinned packages
+install: ## Create .venv with a supported Python (requires-python) and install the pinned packages
+	@scripts/ensure_venv.sh $(VENV)
 
 system-packages:
 	@scripts/ensure_system_packages.sh $(SYSTEM_PACKAGES)
@@ -29,14 +24,13 @@ system-packages:
 test-system-packages:
 	@scripts/ensure_system_packages.sh $(TEST_SYSTEM_PACKAGES)
 
-setup: install system-packages ## Migrate, create the beat schedules and seed the demo data (idempotent)
+setup: install system-packages ## Migrate, create the beat schedules, collect the static files (idempotent)
 	@mkdir -p var/media var/mail var/redis var/flower
 	$(MANAGE) migrate --noinput
 	$(MANAGE) setup_schedules
 	$(MANAGE) collectstatic --noinput --verbosity 0
-	$(MANAGE) seed_demo
 
-run: setup ## Install what is missing, then start the whole stack (Ctrl-C stops it)
+run: setup ## Install what is missing, start the whole stack, seed the demo once Redis answers (Ctrl-C stops it)
 	@scripts/run.sh
 
 test: install test-system-packages ## Lint, then run the test suite against real Redis, workers and browser

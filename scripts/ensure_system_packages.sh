@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system programs Greengrocer runs, when they are missing.
-# Usage: ensure_system_packages.sh COMMAND=debian-package ...
+# Usage: ensure_system_packages.sh COMMAND=debian-package ... (or PYTHON:MODULE=debian-package
+# for a module of that Python, such as python3.12:ensurepip=python3.12-venv)
 # On Debian/Ubuntu as root it uses apt-get; elsewhere it says what to install and fails.
 set -euo pipefail
 
@@ -9,7 +10,11 @@ missing_commands=()
 for pair in "$@"; do
     command_name=${pair%%=*}
     package_name=${pair#*=}
-    if ! command -v "$command_name" >/dev/null 2>&1 && [ ! -x "/usr/bin/$command_name" ]; then
+    if [[ $command_name == *:* ]]; then
+        "${command_name%%:*}" -c "import ${command_name#*:}" 2>/dev/null && continue
+        missing_commands+=("the ${command_name#*:} module of ${command_name%%:*}")
+        missing_packages+=("$package_name")
+    elif ! command -v "$command_name" >/dev/null 2>&1 && [ ! -x "/usr/bin/$command_name" ]; then
         missing_packages+=("$package_name")
         missing_commands+=("$command_name")
     fi
@@ -24,8 +29,9 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     exit 0
 fi
 
+missing=$(IFS=,; echo "${missing_commands[*]}")
 cat >&2 <<MSG
-Greengrocer needs these programs, which are not installed: ${missing_commands[*]}
+Greengrocer needs these, which are not installed: ${missing//,/, }
 Install them with your system's package manager, for example:
     Debian/Ubuntu:  sudo apt-get install ${missing_packages[*]}
     macOS:          brew install redis poppler   (and Chromium for the browser tests)

@@ -1,7 +1,10 @@
 # Local defaults for every process of the stack; any of them can be set beforehand.
 # Sourced by scripts/run.sh (and by the end-to-end tests' stack launcher).
 export PATH="$PWD/.venv/bin:$PATH"
-export REDIS_PORT="${REDIS_PORT:-6379}"
+# The stack's own Redis listens on 6390, not Redis's default 6379, so a system Redis (Debian's
+# redis-server package starts one) or a developer's own never collides with it. shop/settings.py
+# defaults to the same port, so manage.py and celery in another shell find this stack's broker.
+export REDIS_PORT="${REDIS_PORT:-6390}"
 export WEB_PORT="${WEB_PORT:-8000}"
 export FLOWER_PORT="${FLOWER_PORT:-5555}"
 export SMTP_PORT="${SMTP_PORT:-1025}"

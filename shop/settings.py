@@ -168,7 +168,8 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
 # --- Redis: broker (db 0), results (db 1), locks and rate limits (db 2) ------------------
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379").rstrip("/")
+# 6390: the port of `make run`'s own Redis (scripts/stack_env.sh), clear of a system Redis on 6379.
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6390").rstrip("/")
 
 
 def redis_db_url(base: str, db: int) -> str:

@@ -108,6 +108,9 @@ class Stack:
                     self._launch(name, commands[name])
             self.manage("migrate", "--noinput")
             self.manage("setup_schedules")
+            if "redis" in self.running:
+                # As scripts/run.sh does: seed once the broker listens, so seeded Jobs go out at once.
+                wait_for_port(self.ports["REDIS"], timeout=30)
             for command in seed:
                 self.manage(command)
             for name in self.processes:

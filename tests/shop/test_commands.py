@@ -6,10 +6,11 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django_celery_beat.models import PeriodicTask
 
 from catalog.models import Category, Product
+from tests.harness.processes import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +44,12 @@ def test_seed_demo_refuses_production(settings):
     settings.PRODUCTION = True
     with pytest.raises(Exception, match="production"):
         call_command("seed_demo", stdout=io.StringIO())
+
+
+def test_seed_demo_waiting_for_a_broker_that_never_answers_seeds_nothing(settings):
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"
+
+    with pytest.raises(CommandError, match=r"did not answer within 1 s .*; nothing was seeded"):
+        call_command("seed_demo", "--wait-for-broker", "1", stdout=io.StringIO())
+
+    assert not get_user_model().objects.exists() and not Product.objects.exists()

@@ -1,0 +1,207 @@
+"""`make run` on a machine that already runs a Redis of its own on 6379 (Debian's redis-server
+package starts one; so does many a developer's machine).
+
+The real path: `make run` (its setup recipe, then scripts/run.sh, honcho and every Procfile
+line) in a copy of this working tree, whose var/ is its own. Only `make install` and the
+system packages are skipped (`make -o`): the copy's .venv is this test run's environment.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import redis
+import requests
+
+from tests.harness.jobs import wait_until
+from tests.harness.processes import ROOT, RedisServer, free_port, stop_process
+
+FOREIGN_REDIS_PORT = 6379
+STACK_REDIS_PORT = 6390
+RUNNING_BANNER = "Greengrocer is running"
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def working_tree_copy(destination: Path) -> Path:
+    """This checkout as it is now (committed or not), without its state; .venv is ours."""
+    shutil.copytree(
+        ROOT, destination,
+        ignore=shutil.ignore_patterns(".git", ".venv", "var", "test-artifacts", "__pycache__", "*.egg-info"),
+    )  # fmt: skip
+    (destination / ".venv").symlink_to(sys.prefix)
+    return destination
+
+
+def plain_environment(**variables: int | str) -> dict[str, str]:
+    """A newcomer's shell: no REDIS_URL or other stack settings unless given; the tests move
+    the ports off the defaults other stacks on a shared machine may use (not Redis's)."""
+    env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
+    env.update({name: str(value) for name, value in variables.items()})
+    # Four drawn pictures, not 128: enough to see them dispatched.
+    env.update(DEMO_PICTURES="4", WEB_CONCURRENCY="2")
+    return env
+
+
+def processes_in(directory: Path) -> list[int]:
+    """Every process whose working directory is the copy: what a clean stop leaves none of."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and Path(os.readlink(entry / "cwd")).is_relative_to(directory):
+                pids.append(int(entry.name))
+        except OSError:
+            continue
+    return pids
+
+
+def image_jobs_by_dispatch_state(database: Path) -> dict[str, int]:
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute(
+            "SELECT dispatch_state, COUNT(*) FROM jobs_job WHERE kind = 'product_image' GROUP BY dispatch_state"
+        ).fetchall()
+    return dict(rows)
+
+
+@pytest.fixture
+def foreign_redis(tmp_path):
+    if listening(FOREIGN_REDIS_PORT):
+        pytest.skip(
+            f"port {FOREIGN_REDIS_PORT} is taken by something else; this test starts its own Redis there"
+        )
+    if listening(STACK_REDIS_PORT):
+        pytest.skip(f"port {STACK_REDIS_PORT} (the stack's own Redis) is in use on this machine")
+    server = RedisServer(tmp_path / "foreign-redis", port=FOREIGN_REDIS_PORT).start()
+    yield redis.Redis(port=FOREIGN_REDIS_PORT)
+    server.stop()
+
+
+class MakeRun:
+    """`make run` in `copy` (install and system packages skipped), stopped as Ctrl-C does."""
+
+    def __init__(self, copy: Path, env: dict[str, str], log_path: Path) -> None:
+        self.copy = copy
+        self.web_port = int(env["WEB_PORT"])
+        self.log_path = log_path
+        with open(log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                ["make", "-o", "install", "-o", "system-packages", "run"],
+                cwd=copy, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_running(self) -> None:
+        wait_until(lambda: RUNNING_BANNER in self.output() or self.process.poll() is not None,
+                   timeout=90, message="make run printing its addresses")  # fmt: skip
+        assert RUNNING_BANNER in self.output(), self.output()[-3000:]
+
+    def health(self) -> dict:
+        response = wait_until(
+            lambda: (r := requests.get(f"http://127.0.0.1:{self.web_port}/healthz", timeout=5)).ok and r,
+            timeout=60, interval=0.5, message="/healthz answering 200",
+        )  # fmt: skip
+        return response.json()
+
+    def interrupt(self) -> None:
+        os.killpg(self.process.pid, signal.SIGINT)  # Ctrl-C in the terminal
+        self.process.wait(timeout=60)
+
+    def cleanup(self) -> None:
+        stop_process(self.process)
+        for pid in processes_in(self.copy):
+            os.kill(pid, signal.SIGKILL)
+
+
+def stack_ports() -> dict[str, int]:
+    return {name: free_port() for name in ("WEB_PORT", "FLOWER_PORT", "SMTP_PORT", "SUPPLIER_PORT")}
+
+
+@pytest.mark.slow
+def test_make_run_starts_the_whole_stack_on_its_own_redis_beside_a_running_one(foreign_redis, tmp_path):
+    copy = working_tree_copy(tmp_path / "greengrocer")
+    run = MakeRun(copy, plain_environment(**stack_ports()), tmp_path / "make-run.log")
+    try:
+        run.wait_running()
+        # The seed ran once the broker answered: its picture Jobs went out at once, none is
+        # left in the outbox for beat's sweeper.
+        assert image_jobs_by_dispatch_state(copy / "var" / "db.sqlite3") == {"dispatched": 4}
+        assert f"Redis         redis://127.0.0.1:{STACK_REDIS_PORT}" in run.output()
+        assert "shopper / greengrocer-shopper" in run.output()
+        assert run.health()["checks"]["workers"]["ok"]
+        assert redis.Redis(port=STACK_REDIS_PORT).dbsize() > 0
+        assert foreign_redis.info("keyspace") == {}, "the stack wrote to the machine's own Redis"
+
+        run.interrupt()
+        assert not listening(run.web_port) and not listening(STACK_REDIS_PORT)
+        assert processes_in(copy) == []
+    finally:
+        run.cleanup()
+
+
+@pytest.mark.slow
+def test_make_run_with_REDIS_URL_uses_that_redis_and_starts_none(tmp_path):
+    chosen = RedisServer(tmp_path / "chosen-redis").start()
+    stack_redis_port = free_port()
+    copy = working_tree_copy(tmp_path / "greengrocer")
+    env = plain_environment(REDIS_URL=chosen.url, REDIS_PORT=stack_redis_port, **stack_ports())
+    run = MakeRun(copy, env, tmp_path / "make-run.log")
+    try:
+        run.wait_running()
+        assert run.health()["checks"]["broker"]["ok"]
+        assert image_jobs_by_dispatch_state(copy / "var" / "db.sqlite3") == {"dispatched": 4}
+        assert "the stack starts no Redis of its own" in run.output()
+        assert redis.Redis(port=chosen.port).dbsize() > 0 and not listening(stack_redis_port)
+
+        run.interrupt()
+        assert processes_in(copy) == []
+    finally:
+        run.cleanup()
+        chosen.stop()
+
+
+def test_a_port_in_use_stops_make_run_before_anything_starts(tmp_path):
+    copy = working_tree_copy(tmp_path / "greengrocer")
+    redis_port = free_port()
+    with socket.socket() as occupant:
+        occupant.bind(("127.0.0.1", 0))
+        occupant.listen()
+        taken = occupant.getsockname()[1]
+        result = subprocess.run(
+            ["scripts/run.sh"],
+            cwd=copy, capture_output=True, text=True, timeout=60, check=False,
+            env=plain_environment(REDIS_PORT=redis_port, WEB_PORT=taken, FLOWER_PORT=free_port(),
+                                  SMTP_PORT=free_port(), SUPPLIER_PORT=free_port()),
+        )  # fmt: skip
+
+    assert result.returncode == 1
+    assert f"another program listens on port {taken} (WEB_PORT, the shop)" in result.stderr
+    assert not listening(redis_port) and processes_in(copy) == []
+
+
+def test_a_shell_without_settings_talks_to_the_redis_make_run_starts(tmp_path):
+    copy = working_tree_copy(tmp_path / "greengrocer")
+    env = plain_environment()
+    run_sh_url = subprocess.run(
+        ["bash", "-c", "source scripts/stack_env.sh && echo $REDIS_URL"],
+        cwd=copy, env=env, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    settings_url = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.REDIS_URL)"],
+        cwd=copy, env={**env, "DJANGO_SETTINGS_MODULE": "shop.settings"}, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+
+    assert run_sh_url == settings_url == f"redis://127.0.0.1:{STACK_REDIS_PORT}"
