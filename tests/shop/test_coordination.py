@@ -30,11 +30,6 @@ def test_a_bucket_grants_its_capacity_then_asks_callers_to_wait():
     assert 0 < wait <= 0.5
 
 
-def test_a_second_bucket_object_with_the_same_name_shares_the_tokens():
-    TokenBucket("test-shared", rate=1, capacity=1).try_acquire()
-    assert TokenBucket("test-shared", rate=1, capacity=1).try_acquire() > 0
-
-
 def test_processes_sharing_a_bucket_name_are_granted_no_more_than_the_one_limit():
     name, rate, capacity, attempts = f"test-processes-{uuid.uuid4().hex}", 0.01, 4, 6
     started = time.monotonic()
