@@ -12,13 +12,13 @@ pytestmark = pytest.mark.e2e
 
 
 def test_flower_answers_behind_its_login_and_lists_every_worker_of_the_stack(stack):
-    workers_url = f"{stack.env['FLOWER_URL']}/api/workers"
-    wait_until(
-        lambda: _answers(f"{stack.env['FLOWER_URL']}/healthcheck"), timeout=60, message="Flower answers"
-    )
+    flower = stack.env["FLOWER_URL"]
+    workers_url = f"{flower}/api/workers"
+    wait_until(lambda: _answers(f"{flower}/healthcheck"), timeout=60, message="Flower answers")
 
-    assert requests.get(workers_url, timeout=10).status_code == 401
-    assert requests.get(workers_url, auth=("flower", "wrong"), timeout=10).status_code == 401
+    # Its pages too, not only its API (which Flower never serves without a login).
+    assert requests.get(f"{flower}/workers", timeout=10).status_code == 401
+    assert requests.get(f"{flower}/workers", auth=("flower", "wrong"), timeout=10).status_code == 401
 
     def every_worker_listed() -> set[str] | None:
         response = requests.get(workers_url, params={"refresh": 1}, auth=stack.flower_login, timeout=30)
