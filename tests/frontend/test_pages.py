@@ -25,9 +25,7 @@ def _step(job: Job, position: int, name: str, state: str = "PENDING", role: str 
     return {"type": "task", "name": name, "task_id": task_id, "role": role}
 
 
-def test_the_job_page_draws_the_canvas_of_an_order_that_ran_with_each_step_in_its_state(
-    worker, mailbox, client
-):
+def test_the_job_page_draws_the_canvas_with_each_step_in_its_state(worker, mailbox, client):
     apples = ProductFactory(name="Apples", price="2.50", stock=10)
     shopper = client_for(UserFactory())
     placed = checkout(shopper, [(apples.id, 2)])
