@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tests.harness.stack import DEFAULT_PROCESSES, Stack
 
-BENCH_PROCESSES = tuple(name for name in DEFAULT_PROCESSES if name != "beat")
+BENCH_PROCESSES = tuple(name for name in DEFAULT_PROCESSES if name not in ("beat", "flower"))
 # Rates the shop limits on purpose (mail to a provider, requests to the supplier) are
 # lifted so the bench measures the work, not the policy; the table says so.
 UNCAPPED_RATE = "100000"

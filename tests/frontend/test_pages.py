@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from shop.jobs.models import Job, JobStep
+from shop.orders.models import Order
 from shop.orders.payments import TEST_CARDS
 from tests.factories import CategoryFactory, ProductFactory, StaffFactory, UserFactory
+from tests.harness.jobs import wait_for_job
+from tests.orders.conftest import checkout, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +25,34 @@ def _step(job: Job, position: int, name: str, state: str = "PENDING", role: str 
     return {"type": "task", "name": name, "task_id": task_id, "role": role}
 
 
-def test_the_job_page_draws_the_canvas_with_each_step_in_its_state(client):
+def test_the_job_page_draws_the_canvas_with_each_step_in_its_state(worker, mailbox, client):
+    apples = ProductFactory(name="Apples", price="2.50", stock=10)
+    shopper = client_for(UserFactory())
+    placed = checkout(shopper, [(apples.id, 2)])
+    assert placed.status_code == 201, placed.content
+    job = wait_for_job(Order.objects.get(id=placed.json()["id"]).job_id, timeout=60)
+    client.force_login(StaffFactory())
+
+    html = client.get(f"/staff/jobs/{job.id}/").content.decode()
+
+    drawn = re.findall(
+        r'<span class="node" data-task-id="([^"]+)" data-state="(\w+)" data-role="step">(\w+)<', html
+    )
+    ran = job.steps.filter(role=JobStep.Role.STEP).order_by("position")
+    assert job.status == Job.Status.SUCCEEDED
+    assert drawn == [(step.task_id, "SUCCESS", step.name) for step in ran]
+    assert [name for _, _, name in drawn] == [
+        "charge_payment", "render_invoice_pdf", "book_shipment", "prepare_confirmation",
+        "send_message", "complete_order",
+    ]  # fmt: skip
+    assert 'aria-label="chord: a parallel group, then a step that gets all their results"' in html
+    # The error callbacks never ran: drawn once, waiting.
+    assert re.findall(r'data-handler-ids="[^"]+" data-state="(\w+)" data-role="on_error"', html) == [
+        "PENDING"
+    ]
+
+
+def test_the_job_page_draws_running_and_retrying_steps_and_each_errback_once(client):
     staff = StaffFactory()
     job = Job.objects.create(kind="order", subject="order:1", owner=staff, progress_total=4)
     charge = _step(job, 0, "charge_payment", "SUCCESS")

@@ -2,14 +2,15 @@
 
 Each Procfile line runs as written (through bash, after scripts/stack_env.sh, exactly as
 `make run` does), in its own process group with its own log, against a throwaway state
-folder: its own Redis data, SQLite file, media and mail. Why not `honcho start`: honcho
-cannot leave a process out (Flower is optional here), and one log per process is what
-tells a failing test which process misbehaved.
+folder: its own Redis data, SQLite file, media, mail and Flower state. Why not `honcho
+start`: honcho cannot leave a process out (the bench leaves beat and Flower out), and one
+log per process is what tells a failing test which process misbehaved.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -18,14 +19,10 @@ from pathlib import Path
 
 import requests
 
-from shop.celery import WORKER_ROLES
-
 from .processes import ROOT, free_port, wait_for_port
 from .supplier import TEST_DEFAULTS as SUPPLIER_TEST_DEFAULTS
 
 PROCFILE = ROOT / "Procfile"
-# Flower is left out unless asked for: nothing the browser tests check needs it running.
-DEFAULT_PROCESSES = ("redis", "smtp", "supplier", "web", *WORKER_ROLES, "beat")
 LOG_TAIL_CHARS = 3000
 
 
@@ -36,6 +33,10 @@ def procfile_commands() -> dict[str, str]:
             name, command = line.split(":", 1)
             commands[name.strip()] = command.strip()
     return commands
+
+
+# Every Procfile line, Flower included (tests/e2e/test_flower.py).
+DEFAULT_PROCESSES = tuple(procfile_commands())
 
 
 class Stack:
@@ -51,6 +52,11 @@ class Stack:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.ports['WEB']}"
+
+    @property
+    def flower_login(self) -> tuple[str, str]:
+        user, password = self.env["FLOWER_BASIC_AUTH"].split(":", 1)
+        return user, password
 
     def _environment(self) -> dict[str, str]:
         var = self.directory / "var"
@@ -70,6 +76,7 @@ class Stack:
             SUPPLIER_API_URL=f"http://127.0.0.1:{self.ports['SUPPLIER']}",
             SITE_URL=self.url,
             FLOWER_URL=f"http://127.0.0.1:{self.ports['FLOWER']}",
+            FLOWER_BASIC_AUTH=f"flower:{secrets.token_urlsafe(12)}",
             WEB_CONCURRENCY="2",
             # Sixteen drawn product pictures, not 128: the bulk worker renders them all at start.
             DEMO_PICTURES="16",

@@ -15,7 +15,10 @@ from django.utils import timezone
 
 from notifications import services
 from notifications.models import OutgoingMessage
+from shop.celery import Priority
+from shop.queues.selectors import queue_depths
 from tests.factories import StaffFactory
+from tests.harness.control import in_thread_worker_steps_aside
 from tests.harness.jobs import wait_until
 
 
@@ -33,6 +36,12 @@ def _sent(message: OutgoingMessage, *, timeout: float = 30) -> OutgoingMessage:
     )
 
 
+def _waiting_messages() -> dict[str, dict[str, int]]:
+    """Messages waiting on each non-empty queue, by semantic priority."""
+    depths, _unacked = queue_depths()
+    return {d.queue: {p: n for p, n in d.by_priority.items() if n} for d in depths if d.total}
+
+
 def _admin_action(client, action: str, messages: list[OutgoingMessage]):
     client.force_login(StaffFactory(is_superuser=True))
     return client.post(
@@ -47,9 +56,14 @@ def test_send_now_from_the_admin_is_a_plain_delay_routed_to_the_mail_queue(worke
     already_sent = _pending_message("op:sent")
     OutgoingMessage.objects.filter(id=already_sent.id).update(status=OutgoingMessage.Status.SENT)
 
-    response = _admin_action(client, "send_now", [pending, already_sent])
+    # The session worker consumes every queue: it steps aside from `mail`, so the message
+    # waits where routing put it until the worker takes `mail` up again.
+    with in_thread_worker_steps_aside(worker, ["mail"]):
+        response = _admin_action(client, "send_now", [pending, already_sent])
+        waiting = wait_until(_waiting_messages, timeout=10, message="the send waits on a queue")
 
     assert "1 message(s) will be sent now (1 not pending, left alone)." in response.content.decode()
+    assert waiting == {"mail": {Priority.NORMAL.value: 1}}
     assert _sent(pending).attempts == 1
     assert mailbox.recipients() == {pending.to: 1}
 

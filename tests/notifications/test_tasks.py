@@ -35,12 +35,13 @@ def test_a_redelivered_send_task_sends_nothing_new(worker, mailbox):
     wait_for_job(job, timeout=30)
     message = OutgoingMessage.objects.get(key="report:7:ready")
 
-    # The same task delivered again, as Redis would after a lost ack.
-    send_message_task.apply_async((message.id,))
-    wait_until(lambda: OutgoingMessage.objects.get(id=message.id).attempts == 1, timeout=5)
-    redelivered = Job.objects.count()
+    # The same task delivered again, as Redis would after a lost ack; wait for that run itself.
+    redelivered = send_message_task.apply_async((message.id,))
+    wait_until(redelivered.ready, timeout=30, message="redelivered send task finished")
 
-    assert redelivered == 1
+    assert redelivered.successful()
+    assert OutgoingMessage.objects.get(id=message.id).attempts == 1
+    assert Job.objects.count() == 1
     assert mailbox.count(to="staff@example.test") == 1
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
+from django_celery_beat.schedulers import ModelEntry
 
-from reporting import services
 from reporting.models import Report
+from shop.celery import app
+from shop.jobs.models import Job
+from tests.harness.jobs import wait_for_job
 
 pytestmark = pytest.mark.django_db
 
@@ -60,10 +64,22 @@ def test_running_setup_schedules_again_keeps_an_admin_edit(capsys):
     assert len(report_schedules()) == 3
 
 
-def test_the_beat_task_reports_on_the_previous_period_at_low_priority_for_all_staff():
-    report = services.scheduled_report(kind="weekly", today=date(2026, 11, 24))
+def test_the_beat_task_reports_on_the_previous_period_at_low_priority_for_all_staff(worker, capsys):
+    call_command("setup_schedules")
+    weekly = ModelEntry(report_schedules()['{"kind": "weekly"}'], app=app)
 
-    assert (report.period_start, report.period_end) == (date(2026, 11, 16), date(2026, 11, 22))
+    # What beat does when the entry is due: send the task its row names, with the row's arguments.
+    sent = app.send_task(weekly.task, weekly.args, weekly.kwargs, **weekly.options)
+    report = Report.objects.get(id=sent.get(timeout=60))
+
+    today = timezone.localdate(report.requested_at)
+    last_monday = today - timedelta(days=today.weekday() + 7)
+    assert (report.kind, report.period_start, report.period_end) == (
+        "weekly",
+        last_monday,
+        last_monday + timedelta(days=6),
+    )
     assert report.audience == Report.Audience.STAFF and report.requested_by is None
     assert report.job.priority == "low"
     assert set(report.job.steps.values_list("priority", flat=True)) == {"low"}
+    assert wait_for_job(report.job, timeout=60).status == Job.Status.SUCCEEDED
