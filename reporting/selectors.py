@@ -15,8 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import BigIntegerField, Count, F, QuerySet, Sum
+from django.db.models.functions import Cast, Round, TruncDate
 
 from catalog.models import Category, Product
 from shop.orders.models import Order, OrderLine
@@ -26,8 +26,23 @@ from .periods import day_bounds, shop_timezone
 
 
 def cents(amount: Decimal | None) -> int:
-    """Money as whole cents: exact, and plain JSON for a chord result."""
+    """One stored amount (a two-place Decimal) as whole cents: exact, and plain JSON."""
     return int((amount or Decimal(0)) * 100)
+
+
+def cents_sum(field: str) -> Sum:
+    """SUM of a money column in whole cents, exact on SQLite and PostgreSQL alike.
+
+    SQLite keeps a DecimalField as a binary float and SUMs floats: sixty lines of 0.10 add
+    up to 5.999999999999995, and truncating that loses a cent. So each amount becomes
+    integer cents before the sum. ROUND, not a bare CAST, which truncates: 0.29 * 100 is
+    28.999999999999996 as a float. Every amount these columns hold (under 10^10) is far
+    within half a cent of its float, so the rounding is exact; PostgreSQL's numeric is
+    exact anyway. Integers then sum exactly on both (SQLite's integer SUM raises on
+    overflow rather than going inexact). PostgreSQL answers SUM(bigint) as a numeric:
+    callers take int() of the result.
+    """
+    return Sum(Cast(Round(F(field) * 100), BigIntegerField()), default=0)
 
 
 def completed_orders_between(start: date, end: date) -> QuerySet[Order]:
@@ -40,33 +55,37 @@ def completed_orders_between(start: date, end: date) -> QuerySet[Order]:
 def sales_between(*, start: date, end: date) -> dict[str, Any]:
     """Partial figures for the days [start, end]: small, JSON-able, and summable.
 
-    Money is in cents. Per-product and per-category entries are keyed by id (as strings,
-    JSON's only key type) so that partials from several day ranges merge exactly.
+    Money is in cents, summed exactly by the database (`cents_sum`). Per-product and
+    per-category entries are keyed by id (as strings, JSON's only key type) so that
+    partials from several day ranges merge exactly.
     """
     orders = completed_orders_between(start, end)
     lines = OrderLine.objects.filter(order__in=orders)
     totals = orders.aggregate(
-        orders=Count("id"), revenue=Sum("total"), goods=Sum("subtotal"), shipping=Sum("shipping")
+        orders=Count("id"),
+        revenue=cents_sum("total"),
+        goods=cents_sum("subtotal"),
+        shipping=cents_sum("shipping"),
     )
     by_day = (
         orders.annotate(day=TruncDate("placed_at", tzinfo=shop_timezone()))
         .values("day")
-        .annotate(orders=Count("id"), revenue=Sum("total"))
+        .annotate(orders=Count("id"), revenue=cents_sum("total"))
         .order_by("day")
     )
-    by_product = lines.values("product_id").annotate(units=Sum("quantity"), revenue=Sum("line_total"))
+    by_product = lines.values("product_id").annotate(units=Sum("quantity"), revenue=cents_sum("line_total"))
     by_category = lines.values("product__category_id").annotate(
-        units=Sum("quantity"), revenue=Sum("line_total")
+        units=Sum("quantity"), revenue=cents_sum("line_total")
     )
     return {
         "orders": totals["orders"],
-        "revenue": cents(totals["revenue"]),
-        "goods": cents(totals["goods"]),
-        "shipping": cents(totals["shipping"]),
-        "days": {row["day"].isoformat(): [row["orders"], cents(row["revenue"])] for row in by_day},
-        "products": {str(row["product_id"]): [row["units"], cents(row["revenue"])] for row in by_product},
+        "revenue": int(totals["revenue"]),
+        "goods": int(totals["goods"]),
+        "shipping": int(totals["shipping"]),
+        "days": {row["day"].isoformat(): [row["orders"], int(row["revenue"])] for row in by_day},
+        "products": {str(row["product_id"]): [row["units"], int(row["revenue"])] for row in by_product},
         "categories": {
-            str(row["product__category_id"]): [row["units"], cents(row["revenue"])] for row in by_category
+            str(row["product__category_id"]): [row["units"], int(row["revenue"])] for row in by_category
         },
     }
 

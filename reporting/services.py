@@ -23,6 +23,7 @@ from shop.celery import Priority
 from shop.jobs.services import workflow_start
 
 from . import selectors
+from .brand import euros
 from .figures import merge_partials, report_figures, top_product_ids
 from .models import Report
 from .pdf import render_report_pdf
@@ -182,6 +183,11 @@ def report_mail_prepare(*, report_id: int, recipient_id: int) -> int:
             "report_name": f"{REPORT_TITLES[report.kind]} — {period}",
             "period": period,
             "report_url": f"{settings.SITE_URL}{reverse('report-pdf', args=[report.id])}",
+            # The headline figures, formatted as the PDF prints them: the same stored figures.
+            "orders": f"{report.figures['orders']:,}",
+            "revenue": euros(report.figures["revenue"]),
+            "goods": euros(report.figures["goods"]),
+            "shipping": euros(report.figures["shipping"]),
         },
         attachments=[report.pdf.name],
     )

@@ -76,6 +76,18 @@ def _orders_ensure(count: int, start, end) -> None:
     )
 
 
+def _figures_check(figures: dict) -> None:
+    """A fast report is worthless if it does not add up: goods + shipping and the days' rows
+    must both equal the revenue, to the cent."""
+    revenue = Decimal(figures["revenue"])
+    days = sum((Decimal(day["revenue"]) for day in figures["days"]), Decimal(0))
+    if Decimal(figures["goods"]) + Decimal(figures["shipping"]) != revenue or days != revenue:
+        raise RuntimeError(
+            f"report figures do not add up: revenue {revenue}, goods {figures['goods']} + "
+            f"shipping {figures['shipping']}, days {days}"
+        )
+
+
 def run(context: BenchContext) -> ScenarioResult:
     count = context.sizes.report_orders
     start, end = period_containing(Report.Kind.MONTHLY, shop_today().replace(day=1) - timedelta(days=1))
@@ -97,6 +109,7 @@ def run(context: BenchContext) -> ScenarioResult:
         elapsed = time.perf_counter() - started
         if done.status != Report.Status.READY or done.figures["orders"] < count:
             raise RuntimeError(f"report {done.id}: {done.status}, {done.figures.get('orders')} orders")
+        _figures_check(done.figures)
         return {"seconds": elapsed}
 
     def python_loop() -> dict[str, float]:

@@ -41,7 +41,7 @@ def catalog_create(*, categories: int = 3, per_category: int = 4) -> list:
 
 
 def order_create(*, placed_at: datetime, basket: list[tuple], status: str = Order.Status.COMPLETED,
-                 customer=None) -> Order:  # fmt: skip
+                 customer=None, shipping: Decimal = SHIPPING) -> Order:  # fmt: skip
     """An order of `basket` [(product, quantity)], its totals consistent with its lines."""
     subtotal = sum((product.price * quantity for product, quantity in basket), Decimal("0.00"))
     order = CompletedOrderFactory(
@@ -50,8 +50,8 @@ def order_create(*, placed_at: datetime, basket: list[tuple], status: str = Orde
         placed_at=placed_at,
         completed_at=placed_at + timedelta(minutes=3) if status == Order.Status.COMPLETED else None,
         subtotal=subtotal,
-        shipping=SHIPPING,
-        total=subtotal + SHIPPING,
+        shipping=shipping,
+        total=subtotal + shipping,
     )
     for product, quantity in basket:
         OrderLineFactory(order=order, product=product, quantity=quantity)
