@@ -63,6 +63,19 @@ class DatabaseUnavailable(ApiError):
     wait = DATABASE_RETRY_AFTER_SECONDS  # DRF's handler sends it as Retry-After
 
 
+class TooManyRequests(ApiError):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "too_many_requests"
+    default_detail = "Too many requests. Try again later."
+
+    def __init__(self, *, wait: int | None):
+        super().__init__(
+            f"Too many requests. Try again in {wait} seconds." if wait else None,
+            details={"retry_after": wait} if wait else None,
+        )
+        self.wait = wait  # DRF's handler sends it as Retry-After
+
+
 def _message_from(detail: Any) -> str:
     if isinstance(detail, list) and detail:
         return _message_from(detail[0])
@@ -83,6 +96,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         # transaction was rolled back, and a retry will likely succeed.
         logger.warning("Database unavailable: %s", exc, exc_info=True)
         exc = DatabaseUnavailable()
+    elif isinstance(exc, exceptions.Throttled):
+        exc = TooManyRequests(wait=exc.wait)  # DRF's own Throttled has already rounded it up
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # Unexpected: let Django log it and answer 500 (tests fail on any 5xx).

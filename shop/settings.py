@@ -239,7 +239,22 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "shop.api_errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
+    # Counted in the coordination Redis, so a limit holds across every process (shop/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "shop.throttling.AnonThrottle",
+        "shop.throttling.UserThrottle",
+        "shop.throttling.ScopeThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("THROTTLE_ANON_RATE", "120/min"),
+        "user": os.environ.get("THROTTLE_USER_RATE", "600/min"),
+        "login": os.environ.get("THROTTLE_LOGIN_RATE", "10/min"),
+        "register": os.environ.get("THROTTLE_REGISTER_RATE", "10/hour"),
+        "checkout": os.environ.get("THROTTLE_CHECKOUT_RATE", "30/min"),
+    },
+    # Behind N proxies the client is the Nth address from the end of X-Forwarded-For; with 0
+    # the header is ignored, so a client cannot pick a fresh address for each request.
+    "NUM_PROXIES": int(os.environ.get("THROTTLE_NUM_PROXIES", "0")),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Greengrocer API",

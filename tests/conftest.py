@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 from shop.celery import app
 from shop.coordination import redis_client
 from shop.queues.selectors import queue_depths
+from shop.throttling import BUCKET_PREFIX as THROTTLE_BUCKET_PREFIX
 
 from .harness.jobs import wait_until
 from .harness.processes import RedisServer
@@ -65,6 +66,20 @@ def purge_broker() -> None:
         connection.default_channel.client.flushdb()
     app.backend.client.flushdb()
     redis_client().flushdb()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(redis_server):
+    """Each test starts with the API's rate limits unused, as a new client would.
+
+    Every test client calls from 127.0.0.1, so without this the whole session would share
+    one anonymous allowance. The limits themselves stay at their configured rates.
+    """
+    with contextlib.suppress(RedisError):
+        client = redis_client()
+        keys = list(client.scan_iter(f"{THROTTLE_BUCKET_PREFIX}:*", count=1000))
+        if keys:
+            client.delete(*keys)
 
 
 @pytest.fixture(scope="session")

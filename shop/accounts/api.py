@@ -8,6 +8,7 @@ from rest_framework import permissions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from .services import customer_register
@@ -63,6 +64,9 @@ class TokenView(ObtainAuthToken):
     """Exchange a username and password for an API token (`Authorization: Token <key>`)."""
 
     permission_classes = [permissions.AllowAny]
+    # ObtainAuthToken turns throttling off; passwords are exactly what must not be guessed fast.
+    throttle_classes = api_settings.DEFAULT_THROTTLE_CLASSES
+    throttle_scope = "login"
 
 
 urlpatterns = [

@@ -37,6 +37,11 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     search_fields = ["number"]
     ordering_fields = ["placed_at", "total"]
 
+    @property
+    def throttle_scope(self) -> str | None:
+        """Placing orders has its own limit (shop.throttling); reading them does not."""
+        return "checkout" if getattr(self, "action", None) == "create" else None
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Order.objects.none()
