@@ -72,6 +72,16 @@ def sink_email_get(message_id: str, *, directory: Path | None = None) -> EmailMe
     return email.message_from_bytes(raw, policy=email.policy.default)
 
 
+def _header_value(message: EmailMessage, name: str) -> str:
+    """A header as its reader means it: unfolded, and whitespace-normalised.
+
+    Generators fold a long header onto continuation lines (a long List-Unsubscribe URL starts
+    on the next one); the parser removes the line breaks but keeps their white space, so the
+    value would start with a space. RFC 5322 treats each such run as one space.
+    """
+    return " ".join(str(message[name]).split())
+
+
 def _attachment_parts(message: EmailMessage) -> list:
     return list(message.iter_attachments())
 
@@ -102,7 +112,7 @@ def sink_message_get(message_id: str, *, directory: Path | None = None) -> SinkM
     return SinkMessage(
         id=message_id,
         received_at=_received_at(message_id),
-        headers={name: str(message[name]) for name in SHOWN_HEADERS if message[name] is not None},
+        headers={name: _header_value(message, name) for name in SHOWN_HEADERS if message[name] is not None},
         envelope_to=[address.strip() for address in envelope.split(",") if address.strip()],
         text=_body(message, "plain"),
         html=_body(message, "html"),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.core.mail import get_connection
 from rest_framework.test import APIClient
 
-from notifications import services
+from notifications import campaigns, services
 from notifications.models import Campaign
 from shop.jobs.models import Job
 from tests.factories import CampaignFactory, StaffFactory, UserFactory
@@ -112,3 +113,23 @@ def test_mailbox_lists_newest_first_with_attachments_and_serves_them(staff_api, 
     assert staff_api.get(f"/api/mailbox/{newest['id']}/attachments/5/").status_code == 404
     assert staff_api.get("/api/mailbox/00000000000000000000-deadbeef/").status_code == 404
     assert staff_api.get("/api/mailbox/..%2F..%2Fetc%2Fpasswd/").status_code == 404
+
+
+def test_mailbox_headers_come_back_unfolded(staff_api, mailbox):
+    """A long List-Unsubscribe is folded onto a continuation line in the .eml; the API gives
+    the header as a mail client reads it."""
+    customer = UserFactory(email="shopper@example.test")
+    unsubscribe = campaigns.unsubscribe_url(user_id=customer.id)
+    recipient = {"id": customer.id, "email": customer.email, "first_name": "", "username": customer.username}
+    with get_connection() as connection:
+        campaigns._campaign_email(CampaignFactory(), recipient, connection).send()
+    mailbox.wait_for(1)
+    (path,) = mailbox.directory.glob("*.eml")
+    raw = path.read_bytes()
+    assert b"List-Unsubscribe: \r\n <" in raw or b"List-Unsubscribe: \n <" in raw  # folded on disk
+
+    [message] = staff_api.get("/api/mailbox/").json()["results"]
+
+    assert message["headers"]["List-Unsubscribe"] == f"<{unsubscribe}>"
+    assert message["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["headers"]["To"] == "shopper@example.test"
