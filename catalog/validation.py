@@ -105,8 +105,12 @@ def image_upload_check(upload: UploadedFile) -> CheckedImage:
         width, height = rendering.upright_size(image)
         rendering.decode_reduced(image, (1, 1))
     except rendering.DecompressionBomb as exc:
+        # Pillow's own wording ("could be decompression bomb DOS attack") is not the shop's.
         raise ImageRejected(
-            f"The image has too many pixels: {exc}", code="too_many_pixels", rejection=Rejection.TOO_LARGE
+            f"The image has more pixels than the shop accepts (at most {max_pixels:,}); "
+            "make it smaller and upload it again.",
+            code="too_many_pixels",
+            rejection=Rejection.TOO_LARGE,
         ) from exc
     except rendering.CorruptImage as exc:
         raise ImageRejected(

@@ -116,6 +116,16 @@ def test_a_hostile_upload_gets_its_4xx_and_nothing_is_stored(kind, worker, live_
 
     print(f"\n{kind}: {response.status_code} {response.json()['error']['code']}")
     assert (response.status_code, response.json()["error"]["code"]) == (status, code), response.text
+    message = response.json()["error"]["message"]
+    # The shop's words, never the image library's (Pillow's bomb warning, exception names).
+    assert not any(
+        word in message.lower() for word in ("pillow", "pil.", "dos attack", "error:", "exceeds limit")
+    )
+    if code == "too_many_pixels":
+        assert message == (
+            f"The image has more pixels than the shop accepts (at most {settings.CATALOG_IMAGE_MAX_PIXELS:,}); "
+            "make it smaller and upload it again."
+        )
     assert not ProductImage.objects.exists()
     assert not Job.objects.exists()
     assert media_files() == files_before
