@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from shop.api_urls import absolute_url
 from shop.jobs.serializers import JobSummarySerializer
 
 from .models import Category, ImageRendition, Product, ProductImage
@@ -22,11 +23,14 @@ class CategoryRefSerializer(serializers.ModelSerializer):
 
 
 class ImageRenditionSerializer(serializers.ModelSerializer):
-    url = serializers.FileField(source="file", read_only=True, use_url=True)
+    url = serializers.SerializerMethodField()
 
     class Meta:
         model = ImageRendition
         fields = ["size", "format", "width", "height", "bytes", "url"]
+
+    def get_url(self, rendition: ImageRendition) -> str:
+        return absolute_url(self.context, rendition.file.url)
 
 
 class ProductImageSerializer(serializers.ModelSerializer):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from shop.api_urls import absolute_url
 from shop.jobs.serializers import JobSummarySerializer
 
 from .models import Campaign
@@ -44,9 +45,9 @@ class MailboxAttachmentSerializer(serializers.Serializer):
     url = serializers.SerializerMethodField()
 
     def get_url(self, attachment) -> str:
-        request = self.context.get("request")
-        path = f"/api/mailbox/{self.context['message_id']}/attachments/{attachment.index}/"
-        return request.build_absolute_uri(path) if request else path
+        return absolute_url(
+            self.context, f"/api/mailbox/{self.context['message_id']}/attachments/{attachment.index}/"
+        )
 
 
 class MailboxMessageSerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from shop.api_errors import Conflict
+from shop.api_urls import absolute_url
 from shop.jobs.serializers import JobSummarySerializer
 
 from . import selectors, services
@@ -60,9 +61,7 @@ class ReportSerializer(serializers.ModelSerializer):
     def get_pdf_url(self, report: Report) -> str | None:
         if not report.is_ready:
             return None
-        path = reverse("report-pdf", args=[report.id])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return absolute_url(self.context, reverse("report-pdf", args=[report.id]))
 
 
 class ReportDetailSerializer(ReportSerializer):

@@ -81,7 +81,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             customer=request.user, idempotency_key=idempotency_key, **params.validated_data
         )
         return Response(
-            OrderSerializer(placement.order).data,
+            OrderSerializer(placement.order, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED if placement.created else status.HTTP_200_OK,
         )
 
@@ -90,7 +90,8 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def cancel(self, request, pk=None):
         """Cancel: steps not yet run are revoked, those that ran are undone (refund, stock)."""
         order = compensation.order_cancel(order_id=self._order().id)
-        return Response(OrderSerializer(selectors.order_get(user=request.user, order_id=order.id)).data)
+        order = selectors.order_get(user=request.user, order_id=order.id)
+        return Response(OrderSerializer(order, context=self.get_serializer_context()).data)
 
     @extend_schema(
         responses={

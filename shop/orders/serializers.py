@@ -4,6 +4,7 @@ from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from shop.api_urls import absolute_url
 from shop.jobs.serializers import JobSummarySerializer
 
 from .models import Order, OrderLine, Payment
@@ -94,4 +95,6 @@ class OrderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_invoice_url(self, order: Order) -> str | None:
-        return reverse("order-invoice", args=[order.id]) if order.invoice else None
+        return (
+            absolute_url(self.context, reverse("order-invoice", args=[order.id])) if order.invoice else None
+        )
