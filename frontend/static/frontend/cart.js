@@ -35,8 +35,9 @@ export function cartClear() {
   save([]);
 }
 
+// Summed in whole cents (integers are exact in JS), as the shop sums money; euros at the end.
 export function cartTotal(lines = cartLines()) {
-  return lines.reduce((sum, l) => sum + Number(l.price) * l.quantity, 0);
+  return lines.reduce((cents, l) => cents + Math.round(Number(l.price) * 100) * l.quantity, 0) / 100;
 }
 
 function showCount() {
