@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
-from tests.harness.processes import ROOT
+from tests.harness.processes import ROOT, free_port
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -156,3 +156,12 @@ def test_another_process_sees_the_same_count(redis_server):
     assert completed.returncode == 0, completed.stderr[-3000:]
     status, retry_after = completed.stdout.split()
     assert status == "429" and 1 <= int(retry_after) <= seconds
+
+
+def test_with_redis_unreachable_the_limits_let_requests_through(settings):
+    """A rate limit must not take the shop down with Redis: no count, no refusal, no 500."""
+    settings.COORDINATION_REDIS_URL = f"redis://127.0.0.1:{free_port()}/2"
+    client = APIClient()
+    for _ in range(3):
+        assert client.post("/api/auth/token/", {"username": "nobody", "password": "guess"}).status_code == 400
+    assert client.get("/api/categories/").status_code == 200
