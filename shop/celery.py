@@ -37,7 +37,8 @@ class WorkerRole:
 # Who consumes what, and why with that pool. The Procfile and compose.yaml must say the same
 # (tests/shop/test_celery.py, tests/ops/test_compose.py); /healthz pings every node.
 # Threads pools do not enforce Celery's time limits, so every network call made on them
-# (SMTP: EMAIL_TIMEOUT; supplier HTTP: SUPPLIER_*_TIMEOUT; Redis: socket timeouts) has its own.
+# (SMTP: EMAIL_TIMEOUT; supplier HTTP: SUPPLIER_*_TIMEOUT; Redis: socket timeouts) has its own,
+# and a campaign batch ends its own run (notifications.tasks.BATCH_RUN_SECONDS).
 WORKER_ROLES = {
     # prefork: a checkout step runs in a child process the hard time limit can kill, and a
     # crash (a native library, a leak) takes one child with it, never the consumer.
