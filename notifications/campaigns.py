@@ -67,6 +67,10 @@ class CampaignNotDraft(Exception):
     """Only a draft campaign can be sent; this one is sending or was sent."""
 
 
+class BatchInterrupted(Exception):
+    """The batch stopped between two recipients when asked to; a later run sends the rest."""
+
+
 def campaign_create(
     *,
     name: str,
@@ -222,12 +226,15 @@ def campaign_batch_send(
     first_recipient_id: int,
     last_recipient_id: int,
     on_progress: Callable[[int, int], None] | None = None,
+    stop_requested: Callable[[], bool] | None = None,
 ) -> dict[str, int]:
     """Send a campaign to its audience with ids in [first, last], over one SMTP connection.
 
     Returns this run's counts. Raises TransientMailError (the batch is retried; what was
     sent stays sent) or PermanentMailError (the server refuses us as a whole).
     `on_progress(done, total)` is called every PROGRESS_EVERY messages and after the last.
+    `stop_requested()` is asked before each recipient is claimed: True raises
+    BatchInterrupted, with every claimed recipient sent and recorded.
     """
     campaign = Campaign.objects.get(id=campaign_id)
     if campaign.status != Campaign.Status.SENDING:
@@ -258,6 +265,8 @@ def campaign_batch_send(
         try:
             with get_connection() as connection:
                 for done, recipient in enumerate(to_send, start=1):
+                    if stop_requested is not None and stop_requested():
+                        raise BatchInterrupted(f"stopped after {done - 1} of {len(to_send)}")
                     counts[_delivery_send(campaign, pending[recipient["id"]], recipient, connection)] += 1
                     if on_progress and (done % PROGRESS_EVERY == 0 or done == len(to_send)):
                         on_progress(done, len(to_send))

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from email.utils import parseaddr
 from pathlib import Path
 
+from billiard.common import TERM_SIGNAL
 from django.conf import settings
 
 from shop.coordination import RateLimitTimeout, TokenBucket
@@ -44,18 +45,21 @@ def mail_rate_limit_wait() -> None:
 
 @contextmanager
 def termination_deferred() -> Iterator[None]:
-    """SIGTERM waits until the block has ended: wrap a send and the record of its outcome.
+    """A pool child's termination signal waits until the block has ended: wrap a send and
+    the record of its outcome.
 
-    A prefork worker that loses the broker terminates its running tasks with SIGTERM
-    (worker_cancel_long_running_tasks_on_connection_loss), and one cut between the SMTP
+    A prefork worker cancels its running tasks by signalling the child: when it loses the
+    broker (worker_cancel_long_running_tasks_on_connection_loss) and at the end of a cold
+    shutdown's soft wait. The signal is billiard's TERM_SIGNAL: SIGTERM, or SIGQUIT under
+    REMAP_SIGTERM=SIGQUIT (how the stack starts its workers). One cut between the SMTP
     server's "250 OK" and the row saying `sent` leaves a message whose outcome nobody
-    knows. Only the main thread can hold SIGTERM back; thread-pool tasks are never
+    knows. Only the main thread can hold the signal back; thread-pool tasks are never
     terminated that way. SIGKILL still cuts anywhere: the claims cover that.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {TERM_SIGNAL})
     try:
         yield
     finally:

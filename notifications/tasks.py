@@ -5,15 +5,22 @@ Routing (shop/celery.py): send_message_task -> mail; every other task here -> bu
 
 from __future__ import annotations
 
+import time
+
 from celery import shared_task
+from celery.exceptions import Reject
 
 from shop.jobs.tracking import TrackedTask
+from shop.worker_shutdown import worker_stopping
 
 from . import campaigns, services
 from .sending import TransientMailError
 
 # A custom state between STARTED and SUCCESS; its meta says how far a long task is.
 PROGRESS = "PROGRESS"
+# A batch run claims no new recipient after this long (its threads pool enforces no time
+# limit): the rest of its range goes to a new run, well within the 600 s soft limit.
+BATCH_RUN_SECONDS = 480
 
 
 class MessageTask(TrackedTask):
@@ -55,6 +62,7 @@ def send_message_task(self, message_id: int) -> int:
     retry_jitter=True,
     max_retries=6,
     # A batch of 500 at the global rate can take minutes when several workers share it.
+    # Prefork would enforce these; worker-io's threads pool does not (BATCH_RUN_SECONDS).
     soft_time_limit=600,
     time_limit=660,
 )
@@ -63,17 +71,25 @@ def campaign_batch_send_task(self, campaign_id: int, first_recipient_id: int, la
 
     The meta is small ({"done", "total"}) and is replaced by the batch's counts on SUCCESS;
     the chord counts finished header tasks separately, so PROGRESS never completes it early.
+    A worker stopping (shop.worker_shutdown) or BATCH_RUN_SECONDS spent ends the run
+    between two recipients and puts the message back in the queue: the next run, on any
+    worker, skips every recipient already sent.
     """
+    run_ends = time.monotonic() + BATCH_RUN_SECONDS
 
     def progress(done: int, total: int) -> None:
         self.update_state(state=PROGRESS, meta={"done": done, "total": total})
 
-    return campaigns.campaign_batch_send(
-        campaign_id=campaign_id,
-        first_recipient_id=first_recipient_id,
-        last_recipient_id=last_recipient_id,
-        on_progress=progress,
-    )
+    try:
+        return campaigns.campaign_batch_send(
+            campaign_id=campaign_id,
+            first_recipient_id=first_recipient_id,
+            last_recipient_id=last_recipient_id,
+            on_progress=progress,
+            stop_requested=lambda: worker_stopping() or time.monotonic() > run_ends,
+        )
+    except campaigns.BatchInterrupted as exc:
+        raise Reject(str(exc), requeue=True) from exc
 
 
 @shared_task

@@ -10,6 +10,10 @@ export FLOWER_PORT="${FLOWER_PORT:-5555}"
 export SMTP_PORT="${SMTP_PORT:-1025}"
 export SUPPLIER_PORT="${SUPPLIER_PORT:-8001}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT}"
+# Celery workers (and their pool children) read it: SIGTERM becomes the cold shutdown with
+# its soft shutdown wait, which requeues unfinished work at once (docs/architecture.md
+# "Graceful stop"). No other process of the stack looks at it.
+export REMAP_SIGTERM="${REMAP_SIGTERM:-SIGQUIT}"
 export EMAIL_PORT="${EMAIL_PORT:-$SMTP_PORT}"
 export SUPPLIER_API_URL="${SUPPLIER_API_URL:-http://127.0.0.1:$SUPPLIER_PORT}"
 export SITE_URL="${SITE_URL:-http://127.0.0.1:$WEB_PORT}"

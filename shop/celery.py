@@ -14,6 +14,8 @@ from celery import Celery
 from django.conf import settings
 from kombu import Queue
 
+from shop.worker_shutdown import ThreadsPoolShutdown
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
 
 # Every task is a TrackedTask: job tracking happens in the base class and task signals.
@@ -35,7 +37,8 @@ class WorkerRole:
 # Who consumes what, and why with that pool. The Procfile and compose.yaml must say the same
 # (tests/shop/test_celery.py, tests/ops/test_compose.py); /healthz pings every node.
 # Threads pools do not enforce Celery's time limits, so every network call made on them
-# (SMTP: EMAIL_TIMEOUT; supplier HTTP: SUPPLIER_*_TIMEOUT; Redis: socket timeouts) has its own.
+# (SMTP: EMAIL_TIMEOUT; supplier HTTP: SUPPLIER_*_TIMEOUT; Redis: socket timeouts) has its own,
+# and a campaign batch ends its own run (notifications.tasks.BATCH_RUN_SECONDS).
 WORKER_ROLES = {
     # prefork: a checkout step runs in a child process the hard time limit can kill, and a
     # crash (a native library, a leak) takes one child with it, never the consumer.
@@ -116,6 +119,10 @@ LONGEST_COUNTDOWN_SECONDS = 10 * 60
 # hours; never lower it in production.
 VISIBILITY_TIMEOUT_SECONDS = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 2 * 60 * 60))
 
+# CELERY_SOFT_SHUTDOWN_TIMEOUT overrides it for tests/reliability/test_deploy_sigterm.py
+# only (seconds instead of a deploy's wait); compose's stop_grace_period stays above it.
+SOFT_SHUTDOWN_SECONDS = float(os.environ.get("CELERY_SOFT_SHUTDOWN_TIMEOUT", 20))
+
 _redis_transport_options = {
     "queue_order_strategy": "priority",
     "priority_steps": list(range(MAX_BROKER_PRIORITY + 1)),
@@ -178,13 +185,17 @@ def _configure(app: Celery) -> None:
         # Results are for chords and for reading a task's state later; they expire.
         result_expires=24 * 60 * 60,
         result_extended=True,
-        # Graceful deploys: finish what can finish within the compose stop_grace_period.
-        worker_soft_shutdown_timeout=20,
-        worker_enable_soft_shutdown_on_idle=True,
+        # Stopping (docs/architecture.md "Graceful stop"): with REMAP_SIGTERM=SIGQUIT a
+        # SIGTERM is a cold shutdown that waits the whole soft timeout while any task runs
+        # (an idle worker stops at once), then cancels what still runs; every unacked
+        # message goes back to its queue when the worker closes its broker channel.
+        worker_soft_shutdown_timeout=SOFT_SHUTDOWN_SECONDS,
+        worker_enable_soft_shutdown_on_idle=False,
         worker_hijack_root_logger=False,
         beat_scheduler="django_celery_beat.schedulers:DatabaseScheduler",
     )
 
 
 _configure(app)
+app.steps["worker"].add(ThreadsPoolShutdown)
 app.autodiscover_tasks()

@@ -21,6 +21,7 @@ never charges twice; the same holds for refunds.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import time
 from dataclasses import asdict, dataclass
@@ -31,7 +32,8 @@ from redis.exceptions import RedisError
 from shop.coordination import redis_client
 
 TRANSIENT_FAILURES = 2
-SLOW_SECONDS = 3.0
+# PAYMENT_SLOW_SECONDS lengthens it for tests that must stop a worker mid-charge.
+SLOW_SECONDS = float(os.environ.get("PAYMENT_SLOW_SECONDS", "3"))
 # How long the gateway remembers an idempotency key (a real one: about a day or more).
 KEY_RETENTION_SECONDS = 7 * 24 * 60 * 60
 

@@ -66,7 +66,7 @@ def test_compose_file_is_valid_against_the_compose_spec_schema():
 
 def test_the_validator_rejects_a_malformed_compose_file(tmp_path):
     broken = tmp_path / "compose.yaml"
-    broken.write_text(COMPOSE_FILE.read_text().replace("stop_grace_period: 30s", "stop_grace_periode: 30s"))
+    broken.write_text(COMPOSE_FILE.read_text().replace("stop_grace_period:", "stop_grace_periode:"))
     result = compose_validation(broken)
     assert result.returncode != 0
     assert "stop_grace_periode" in result.stdout + result.stderr
@@ -139,12 +139,26 @@ def test_services_start_in_order_only_when_what_they_need_is_healthy(compose):
         assert f"manage.py {step}" in setup_command
 
 
-def test_workers_get_longer_than_their_soft_shutdown_before_sigkill(compose):
+def test_workers_stop_with_the_soft_shutdown_and_get_longer_than_it_before_sigkill(compose):
+    """SIGTERM is Celery's cold shutdown only with REMAP_SIGTERM=SIGQUIT (without it, a warm
+    one waits for every task, and Docker's SIGKILL leaves them unacked for 2 hours); the
+    grace period covers the soft shutdown plus a threads task's last network call."""
     soft_shutdown = app.conf.worker_soft_shutdown_timeout
+    assert soft_shutdown == 20 and app.conf.worker_enable_soft_shutdown_on_idle is False
     for name in workers_of(compose["services"]):
-        grace = compose["services"][name]["stop_grace_period"]
+        service = compose["services"][name]
+        assert service["environment"]["REMAP_SIGTERM"] == "SIGQUIT", name
+        assert service["stop_signal"] == "SIGTERM"
+        grace = service["stop_grace_period"]
         assert re.fullmatch(r"\d+s", grace)
-        assert soft_shutdown < int(grace[:-1]) <= soft_shutdown + 15, name
+        assert soft_shutdown < int(grace[:-1]) <= soft_shutdown + 20, name
+    for name in set(compose["services"]) - set(workers_of(compose["services"])):
+        assert "REMAP_SIGTERM" not in compose["services"][name].get("environment", {}), name
+
+
+def test_make_run_starts_the_workers_with_the_same_stop_signal_mapping():
+    stack_env = (ROOT / "scripts/stack_env.sh").read_text()
+    assert re.search(r'^export REMAP_SIGTERM="\$\{REMAP_SIGTERM:-SIGQUIT\}"$', stack_env, re.M)
 
 
 def test_state_lives_in_named_volumes(compose):

@@ -160,3 +160,24 @@ def test_threads_workers_enforce_no_time_limits_so_every_network_call_has_its_ow
     longest_single_call = max(smtp_timeout, supplier_connect + supplier_read, redis_timeout)
     for task in on_threads:
         assert longest_single_call < (task.soft_time_limit or app.conf.task_soft_time_limit), task.name
+
+
+def test_a_campaign_batch_on_threads_ends_each_run_within_its_soft_limit():
+    """worker-io's threads pool enforces neither of the batch's limits: the batch ends its own
+    run after BATCH_RUN_SECONDS; the send under way then takes at most a rate-limit wait and
+    an SMTP socket timeout (per operation), still inside the soft limit prefork would enforce."""
+    from notifications.sending import RATE_LIMIT_WAIT_SECONDS
+    from notifications.tasks import BATCH_RUN_SECONDS, campaign_batch_send_task
+
+    queue = app.amqp.router.route({}, campaign_batch_send_task.name)["queue"].name
+    (pool,) = [role.pool for role in WORKER_ROLES.values() if queue in role.queues]
+    assert pool == "threads"
+    longest_send = RATE_LIMIT_WAIT_SECONDS + 4 * settings.EMAIL_TIMEOUT  # MAIL, RCPT, DATA, the message
+    assert BATCH_RUN_SECONDS + longest_send < campaign_batch_send_task.soft_time_limit
+
+
+def test_workers_stop_threads_tasks_cooperatively_on_a_cold_shutdown():
+    from shop.worker_shutdown import ThreadsPoolShutdown
+
+    assert ThreadsPoolShutdown in app.steps["worker"]
+    assert app.conf.worker_soft_shutdown_timeout > 0
