@@ -25,6 +25,8 @@ from shop.orders.models import Order
 from shop.queues.selectors import queue_depths, queue_oldest_ages
 from sync.models import SyncRun
 
+from .metrics import QUEUE_WAIT_BUDGET_SECONDS
+
 logger = logging.getLogger(__name__)
 
 # How many of the latest supplier syncs are looked at for a run of failures.
@@ -53,6 +55,17 @@ def _broker() -> Iterator[Metric]:
     for queue, age in queue_oldest_ages(now=time.time()).items():
         oldest.add_metric((queue,), age or 0.0)
     yield oldest
+
+
+def _budgets() -> Iterator[Metric]:
+    budgets = GaugeMetricFamily(
+        "greengrocer_queue_wait_budget_seconds",
+        "How long a queue's oldest message may wait.",
+        labels=("queue",),
+    )
+    for queue, seconds in QUEUE_WAIT_BUDGET_SECONDS.items():
+        budgets.add_metric((queue,), seconds)
+    yield budgets
 
 
 def _outbox() -> Iterator[Metric]:
@@ -143,6 +156,7 @@ def _beat() -> Iterator[Metric]:
 
 SOURCES: dict[str, Callable[[], Iterator[Metric]]] = {
     "broker": _broker,
+    "budgets": _budgets,
     "outbox": _outbox,
     "jobs": _jobs,
     "features": _features,

@@ -17,6 +17,18 @@ KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPT
 TASK_SECONDS_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900)
 WEB_SECONDS_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
+# How long a queue's oldest message may wait for a worker before QueueWaitOverBudget fires
+# (deploy/prometheus/rules.yml): checkout steps are urgent, campaign batches may wait.
+QUEUE_WAIT_BUDGET_SECONDS = {
+    "orders": 30,
+    "mail": 120,
+    "default": 300,
+    "images": 600,
+    "reports": 900,
+    "sync": 1800,
+    "bulk": 3600,
+}
+
 TASK_LABELS = ("task", "queue")
 tasks_started = Counter("greengrocer_celery_tasks_started", "Tasks a worker started.", TASK_LABELS)
 tasks_succeeded = Counter("greengrocer_celery_tasks_succeeded", "Tasks that succeeded.", TASK_LABELS)

@@ -59,6 +59,18 @@ class Stack:
         return f"http://127.0.0.1:{self.ports['WEB']}"
 
     @property
+    def prometheus_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['PROMETHEUS']}"
+
+    def stop_process(self, name: str) -> None:
+        """Stop one process (SIGTERM to its group), as a crash or an operator would."""
+        self._stop_all([self.running.pop(name)], timeout=20)
+
+    def start_process(self, name: str) -> None:
+        """Start one process again, as its Procfile line says."""
+        self._launch(name, procfile_commands()[name])
+
+    @property
     def flower_login(self) -> tuple[str, str]:
         user, password = self.env["FLOWER_BASIC_AUTH"].split(":", 1)
         return user, password
@@ -85,6 +97,14 @@ class Stack:
             PROMETHEUS_MULTIPROC_DIR=str(var / "metrics"),
             FLOWER_BASIC_AUTH=f"flower:{secrets.token_urlsafe(12)}",
             WEB_CONCURRENCY="2",
+            # Alerts within seconds, not minutes (deploy/prometheus/launch.py's defaults).
+            PROMETHEUS_SCRAPE_INTERVAL="2s",
+            PROMETHEUS_EVALUATION_INTERVAL="2s",
+            PROMETHEUS_SCRAPE_TIMEOUT="2s",
+            ALERT_WORKER_DOWN_FOR="4s",
+            ALERT_FOR="10s",
+            ALERT_GROUP_WAIT="1s",
+            ALERT_GROUP_INTERVAL="2s",
             # Sixteen drawn product pictures, not 128: the bulk worker renders them all at start.
             DEMO_PICTURES="16",
             PYTHONUNBUFFERED="1",
