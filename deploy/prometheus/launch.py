@@ -101,6 +101,7 @@ def main(argv: list[str]) -> int:
             f"--storage.tsdb.path={folder / 'data'}",
             f"--storage.tsdb.retention.time={values['PROMETHEUS_RETENTION']}",
             f"--web.listen-address={values['PROMETHEUS_LISTEN']}",
+            "--log.level=warn",  # its start-up chatter would drown the stack's own logs
         ]
     elif argv == ["alertmanager"]:
         folder = render_all(var / "alertmanager", values)
@@ -110,6 +111,7 @@ def main(argv: list[str]) -> int:
             f"--storage.path={folder / 'data'}",
             f"--web.listen-address={values['ALERTMANAGER_LISTEN']}",
             "--cluster.listen-address=",  # one Alertmanager: no HA gossip port to collide
+            "--log.level=warn",
         ]
     else:
         print(__doc__, file=sys.stderr)

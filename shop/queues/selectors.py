@@ -30,19 +30,26 @@ def _priority_key(queue: str, step: int) -> str:
     return queue if step == 0 else f"{queue}{KOMBU_PRIORITY_SEPARATOR}{step}"
 
 
-def queue_depths() -> tuple[list[QueueDepth], int]:
-    """Each queue's waiting messages, grouped by semantic priority, and the unacked count."""
+def _per_priority_list(command, *, then=None) -> list:
+    """One pipelined round trip: `command(pipe, key)` for every queue's every priority list
+    (queue by queue, step by step), then `then(pipe)`; the replies in that order."""
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=2, socket_timeout=2)
-    steps = range(MAX_BROKER_PRIORITY + 1)
     try:
         with client.pipeline(transaction=False) as pipe:
             for queue in QUEUE_NAMES:
-                for step in steps:
-                    pipe.llen(_priority_key(queue, step))
-            pipe.hlen("unacked")
-            counts = pipe.execute()
+                for step in range(MAX_BROKER_PRIORITY + 1):
+                    command(pipe, _priority_key(queue, step))
+            if then is not None:
+                then(pipe)
+            return pipe.execute()
     finally:
         client.close()
+
+
+def queue_depths() -> tuple[list[QueueDepth], int]:
+    """Each queue's waiting messages, grouped by semantic priority, and the unacked count."""
+    steps = range(MAX_BROKER_PRIORITY + 1)
+    counts = _per_priority_list(lambda pipe, key: pipe.llen(key), then=lambda pipe: pipe.hlen("unacked"))
     # Each broker step is shown under the semantic priority at or above it.
     ranks = sorted(((broker_priority(p), p.value) for p in Priority), reverse=True)
     depths = []
@@ -63,16 +70,8 @@ def queue_oldest_ages(*, now: float) -> dict[str, float | None]:
     message is its last element; its ready time is the header the publisher stamps
     (shop.observability.celery_metrics).
     """
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=2, socket_timeout=2)
     steps = range(MAX_BROKER_PRIORITY + 1)
-    try:
-        with client.pipeline(transaction=False) as pipe:
-            for queue in QUEUE_NAMES:
-                for step in steps:
-                    pipe.lindex(_priority_key(queue, step), -1)
-            oldest = pipe.execute()
-    finally:
-        client.close()
+    oldest = _per_priority_list(lambda pipe, key: pipe.lindex(key, -1))
     ages: dict[str, float | None] = {}
     for index, queue in enumerate(QUEUE_NAMES):
         ready_times = [_ready_at(raw) for raw in oldest[index * len(steps) : (index + 1) * len(steps)]]
