@@ -6,7 +6,7 @@ export PYTHON
 VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
-SYSTEM_PACKAGES := redis-server=redis-server pdftoppm=poppler-utils
+SYSTEM_PACKAGES := redis-server=redis-server pdftoppm=poppler-utils prometheus=prometheus prometheus-alertmanager=prometheus-alertmanager
 TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) chromium=chromium
 
 .DEFAULT_GOAL := help

@@ -2,8 +2,9 @@
 
 It reuses the end-to-end tests' launcher (tests/harness/stack.py), so Redis, gunicorn, every
 worker, the SMTP sink and the supplier stub run exactly as `make run` starts them, never
-touching the developer's running stack or database. Beat and Flower are left out: their
-periodic work would land in the middle of a measurement.
+touching the developer's running stack or database. Beat, Flower, Prometheus and
+Alertmanager are left out: their periodic work (and scrapes) would land in the middle of a
+measurement.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from pathlib import Path
 
 from tests.harness.stack import DEFAULT_PROCESSES, Stack
 
-BENCH_PROCESSES = tuple(name for name in DEFAULT_PROCESSES if name not in ("beat", "flower"))
+BENCH_PROCESSES = tuple(
+    name for name in DEFAULT_PROCESSES if name not in ("beat", "flower", "prometheus", "alertmanager")
+)
 # Rates the shop limits on purpose (mail to a provider, requests to the supplier) are
 # lifted so the bench measures the work, not the policy; the table says so.
 UNCAPPED_RATE = "100000"

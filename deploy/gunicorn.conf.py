@@ -13,3 +13,19 @@ max_requests_jitter = 200
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss req=%({x-request-id}o)s'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+# prometheus-client's multiprocess mode (PROMETHEUS_MULTIPROC_DIR, set by the stack): the
+# master claims an emptied folder before forking, each worker writes its files there and
+# /metrics adds them up; a worker that exits has its live gauges dropped.
+def on_starting(server):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from shop.observability import multiprocess
+
+        multiprocess.claim_directory("web")
+
+
+def child_exit(server, worker):
+    from shop.observability import multiprocess
+
+    multiprocess.child_exited(worker.pid)

@@ -21,4 +21,6 @@ urlpatterns = [
     path("staff/campaigns/", staff.campaigns, name="staff-campaigns"),
     path("staff/sync/", staff.sync, name="staff-sync"),
     path("staff/mailbox/", staff.mailbox, name="staff-mailbox"),
+    path("staff/monitoring/", staff.monitoring, name="staff-monitoring"),
+    path("staff/monitoring/data/", staff.monitoring_data, name="staff-monitoring-data"),
 ]

@@ -14,5 +14,6 @@ SECRET_KEY=$(random_secret 48)
 POSTGRES_PASSWORD=$(random_secret 24)
 FLOWER_BASIC_AUTH=flower:$(random_secret 18)
 FLOWER_COOKIE_SECRET=$(random_secret 48)
+METRICS_TOKEN=$(random_secret 32)
 ENV
 echo "Wrote .env. Flower login: $(sed -n 's/^FLOWER_BASIC_AUTH=//p' .env)"

@@ -34,7 +34,7 @@ cat >&2 <<MSG
 Greengrocer needs these, which are not installed: ${missing//,/, }
 Install them with your system's package manager, for example:
     Debian/Ubuntu:  sudo apt-get install ${missing_packages[*]}
-    macOS:          brew install redis poppler   (and Chromium for the browser tests)
+    macOS:          brew install redis poppler prometheus alertmanager   (and Chromium for the browser tests)
 then run the make target again.
 MSG
 exit 1

@@ -20,6 +20,12 @@ port_free "$WEB_PORT" || busy+=("$WEB_PORT (WEB_PORT, the shop)")
 port_free "$FLOWER_PORT" || busy+=("$FLOWER_PORT (FLOWER_PORT, Flower)")
 port_free "$SMTP_PORT" || busy+=("$SMTP_PORT (SMTP_PORT, the mail sink)")
 port_free "$SUPPLIER_PORT" || busy+=("$SUPPLIER_PORT (SUPPLIER_PORT, the supplier stub)")
+port_free "$PROMETHEUS_PORT" || busy+=("$PROMETHEUS_PORT (PROMETHEUS_PORT, Prometheus)")
+port_free "$ALERTMANAGER_PORT" || busy+=("$ALERTMANAGER_PORT (ALERTMANAGER_PORT, Alertmanager)")
+for node in FAST MAIL BULK IO; do
+    variable="WORKER_${node}_METRICS_PORT"
+    port_free "${!variable}" || busy+=("${!variable} ($variable, worker-${node,,}'s metrics)")
+done
 if [ ${#busy[@]} -gt 0 ]; then
     echo "Not starting: another program listens on port ${busy[*]/%/;}" | sed 's/;$/./' >&2
     echo "Stop it, or move Greengrocer with the variable named, e.g. make run WEB_PORT=8010." >&2
@@ -74,6 +80,9 @@ if ! $stopping && kill -0 "$honcho_pid" 2>/dev/null; then
     Flower        http://127.0.0.1:$FLOWER_PORT/         (login ${FLOWER_BASIC_AUTH%%:*} / ${FLOWER_BASIC_AUTH#*:})
     Mail sink     smtp://127.0.0.1:$SMTP_PORT            (messages in var/mail/)
     Supplier API  http://127.0.0.1:$SUPPLIER_PORT/
+    Prometheus    http://127.0.0.1:$PROMETHEUS_PORT/      (alerts: /alerts; charts in the staff console)
+    Alertmanager  http://127.0.0.1:$ALERTMANAGER_PORT/      (mails alerts to the Mailbox)
+    Metrics       http://127.0.0.1:$WEB_PORT/metrics    (header "Authorization: Bearer ${METRICS_TOKEN}")
     Redis         $REDIS_URL
 
   Logins:  staff / ${DEMO_STAFF_PASSWORD}     shopper / ${DEMO_SHOPPER_PASSWORD}

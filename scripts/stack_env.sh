@@ -9,6 +9,14 @@ export WEB_PORT="${WEB_PORT:-8000}"
 export FLOWER_PORT="${FLOWER_PORT:-5555}"
 export SMTP_PORT="${SMTP_PORT:-1025}"
 export SUPPLIER_PORT="${SUPPLIER_PORT:-8001}"
+# Observability (shop/observability, deploy/prometheus): Prometheus and Alertmanager beside
+# their usual 9090/9093, so a system Prometheus never collides; one exporter per worker node.
+export PROMETHEUS_PORT="${PROMETHEUS_PORT:-9190}"
+export ALERTMANAGER_PORT="${ALERTMANAGER_PORT:-9193}"
+export WORKER_FAST_METRICS_PORT="${WORKER_FAST_METRICS_PORT:-9201}"
+export WORKER_MAIL_METRICS_PORT="${WORKER_MAIL_METRICS_PORT:-9202}"
+export WORKER_BULK_METRICS_PORT="${WORKER_BULK_METRICS_PORT:-9203}"
+export WORKER_IO_METRICS_PORT="${WORKER_IO_METRICS_PORT:-9204}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT}"
 # Celery workers (and their pool children) read it: SIGTERM becomes the cold shutdown with
 # its soft shutdown wait, which requeues unfinished work at once (docs/architecture.md
@@ -26,6 +34,11 @@ export FLOWER_COOKIE_SECRET="${FLOWER_COOKIE_SECRET:-local-flower-cookie-secret}
 export FLOWER_PERSISTENT="${FLOWER_PERSISTENT:-True}"
 export FLOWER_DB="${FLOWER_DB:-var/flower/flower.db}"
 export FLOWER_STATE_SAVE_INTERVAL="${FLOWER_STATE_SAVE_INTERVAL:-10000}"
+export PROMETHEUS_URL="${PROMETHEUS_URL:-http://127.0.0.1:$PROMETHEUS_PORT}"
+# Prometheus's bearer token for the shop's /metrics. Local default only.
+export METRICS_TOKEN="${METRICS_TOKEN:-local-metrics-token}"
+# Turns on prometheus-client's multiprocess mode; each process claims a subfolder.
+export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-${VAR_DIR:-$PWD/var}/metrics}"
 export DEMO_STAFF_PASSWORD="${DEMO_STAFF_PASSWORD:-greengrocer-staff}"
 export DEMO_SHOPPER_PASSWORD="${DEMO_SHOPPER_PASSWORD:-greengrocer-shopper}"
-mkdir -p var/redis var/flower var/mail var/media
+mkdir -p var/redis var/flower var/mail var/media "$PROMETHEUS_MULTIPROC_DIR"

@@ -118,7 +118,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     return response
 
 
-def _json_error(status_code: int, code: str, message: str):
+def json_error(status_code: int, code: str, message: str):
     from django.http import JsonResponse
 
     body = {"error": {"status": status_code, "code": code, "message": message}}
@@ -128,7 +128,7 @@ def _json_error(status_code: int, code: str, message: str):
 def not_found(request, exception=None):
     """JSON 404 under /api/, Django's page elsewhere."""
     if request.path.startswith("/api/"):
-        return _json_error(404, "not_found", "No such resource.")
+        return json_error(404, "not_found", "No such resource.")
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
@@ -136,7 +136,7 @@ def not_found(request, exception=None):
 
 def server_error(request):
     if request.path.startswith("/api/"):
-        return _json_error(500, "server_error", "Something went wrong on our side.")
+        return json_error(500, "server_error", "Something went wrong on our side.")
     from django.views.defaults import server_error as default_server_error
 
     return default_server_error(request)

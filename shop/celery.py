@@ -199,3 +199,5 @@ def _configure(app: Celery) -> None:
 _configure(app)
 app.steps["worker"].add(ThreadsPoolShutdown)
 app.autodiscover_tasks()
+# Task metrics and each worker node's exporter hang on signals (shop/observability).
+import shop.observability.celery_metrics  # noqa: E402, F401

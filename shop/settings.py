@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "shop.request_id.RequestIdMiddleware",
+    "shop.observability.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -189,6 +190,13 @@ FLOWER_URL_PREFIX = os.environ.get("FLOWER_URL_PREFIX", "").strip("/")
 FLOWER_URL = os.environ.get(
     "FLOWER_URL", "http://127.0.0.1:5555" + (f"/{FLOWER_URL_PREFIX}" if FLOWER_URL_PREFIX else "")
 ).rstrip("/")
+
+# --- Metrics (shop/observability) ----------------------------------------------------
+# Prometheus scrapes /metrics with this bearer token; without one (production unless set)
+# /metrics refuses every request.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "" if PRODUCTION else "local-metrics-token")
+# Where the staff console's charts query Prometheus (server side only).
+PROMETHEUS_URL = os.environ.get("PROMETHEUS_URL", "http://127.0.0.1:9190").rstrip("/")
 
 # --- Mail -----------------------------------------------------------------------------
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

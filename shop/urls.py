@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from . import health
 from .accounts import api as accounts_api
 from .media import PUBLIC_MEDIA_FOLDER, public_media
+from .observability.views import metrics_view
 
 api_patterns = [
     path("auth/", include(accounts_api.urlpatterns)),
@@ -23,6 +24,7 @@ api_patterns = [
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     path(f"{settings.MEDIA_URL.strip('/')}/{PUBLIC_MEDIA_FOLDER}/<path:path>", public_media),

@@ -7,14 +7,16 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
 from catalog.selectors import product_list
 from notifications.models import Campaign
 from reporting.models import Report
+from shop.api_errors import json_error
 from shop.jobs.models import Job
 from shop.jobs.selectors import job_get, job_list
+from shop.observability import charts
 
 from .jobs import job_context
 
@@ -78,3 +80,22 @@ def sync(request):
 @staff_required
 def mailbox(request):
     return _page(request, "mailbox.html", "mailbox")
+
+
+@staff_required
+def monitoring(request):
+    return _page(request, "monitoring.html", "monitoring")
+
+
+def monitoring_data(request):
+    """The charts' data and active alerts (JSON), drawn from Prometheus on the server."""
+    if not request.user.is_authenticated:
+        return json_error(401, "not_authenticated", "Log in as staff to see the charts.")
+    if not request.user.is_staff:
+        return json_error(403, "permission_denied", "The charts are for staff only.")
+    try:
+        return JsonResponse({"charts": charts.chart_series(), "alerts": charts.active_alerts()})
+    except charts.PrometheusUnavailable:
+        return json_error(
+            503, "charts_unavailable", "The charts are unavailable: Prometheus does not answer."
+        )

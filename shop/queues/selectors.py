@@ -7,12 +7,14 @@ has taken but not yet acknowledged (late ack).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import redis
 from django.conf import settings
 
 from shop.celery import MAX_BROKER_PRIORITY, QUEUE_NAMES, Priority, broker_priority
+from shop.observability.metrics import READY_AT_HEADER
 
 KOMBU_PRIORITY_SEPARATOR = "\x06\x16"
 
@@ -28,19 +30,26 @@ def _priority_key(queue: str, step: int) -> str:
     return queue if step == 0 else f"{queue}{KOMBU_PRIORITY_SEPARATOR}{step}"
 
 
-def queue_depths() -> tuple[list[QueueDepth], int]:
-    """Each queue's waiting messages, grouped by semantic priority, and the unacked count."""
+def _per_priority_list(command, *, then=None) -> list:
+    """One pipelined round trip: `command(pipe, key)` for every queue's every priority list
+    (queue by queue, step by step), then `then(pipe)`; the replies in that order."""
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=2, socket_timeout=2)
-    steps = range(MAX_BROKER_PRIORITY + 1)
     try:
         with client.pipeline(transaction=False) as pipe:
             for queue in QUEUE_NAMES:
-                for step in steps:
-                    pipe.llen(_priority_key(queue, step))
-            pipe.hlen("unacked")
-            counts = pipe.execute()
+                for step in range(MAX_BROKER_PRIORITY + 1):
+                    command(pipe, _priority_key(queue, step))
+            if then is not None:
+                then(pipe)
+            return pipe.execute()
     finally:
         client.close()
+
+
+def queue_depths() -> tuple[list[QueueDepth], int]:
+    """Each queue's waiting messages, grouped by semantic priority, and the unacked count."""
+    steps = range(MAX_BROKER_PRIORITY + 1)
+    counts = _per_priority_list(lambda pipe, key: pipe.llen(key), then=lambda pipe: pipe.hlen("unacked"))
     # Each broker step is shown under the semantic priority at or above it.
     ranks = sorted(((broker_priority(p), p.value) for p in Priority), reverse=True)
     depths = []
@@ -52,3 +61,30 @@ def queue_depths() -> tuple[list[QueueDepth], int]:
             grouped[name] += count
         depths.append(QueueDepth(queue=queue, total=sum(per_step), by_priority=grouped))
     return depths, counts[-1]
+
+
+def queue_oldest_ages(*, now: float) -> dict[str, float | None]:
+    """Seconds the oldest waiting message of each queue has been ready to run (None: empty).
+
+    kombu pushes on the left and workers pop on the right, so each priority list's oldest
+    message is its last element; its ready time is the header the publisher stamps
+    (shop.observability.celery_metrics).
+    """
+    steps = range(MAX_BROKER_PRIORITY + 1)
+    oldest = _per_priority_list(lambda pipe, key: pipe.lindex(key, -1))
+    ages: dict[str, float | None] = {}
+    for index, queue in enumerate(QUEUE_NAMES):
+        ready_times = [_ready_at(raw) for raw in oldest[index * len(steps) : (index + 1) * len(steps)]]
+        known = [ready for ready in ready_times if ready is not None]
+        ages[queue] = max(0.0, now - min(known)) if known else None
+    return ages
+
+
+def _ready_at(raw: bytes | None) -> float | None:
+    if raw is None:
+        return None
+    try:
+        value = json.loads(raw).get("headers", {}).get(READY_AT_HEADER)
+    except (ValueError, AttributeError):
+        return None
+    return float(value) if isinstance(value, int | float) else None

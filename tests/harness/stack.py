@@ -39,19 +39,36 @@ def procfile_commands() -> dict[str, str]:
 DEFAULT_PROCESSES = tuple(procfile_commands())
 
 
+# Each becomes <NAME>_PORT in the stack's environment (scripts/stack_env.sh's defaults).
+PORT_NAMES = ("REDIS", "WEB", "SMTP", "SUPPLIER", "FLOWER", "PROMETHEUS", "ALERTMANAGER",
+              "WORKER_FAST_METRICS", "WORKER_MAIL_METRICS", "WORKER_BULK_METRICS", "WORKER_IO_METRICS")  # fmt: skip
+
+
 class Stack:
     """Start with `start()`, stop with `stop()`; `url` is the shop's address."""
 
     def __init__(self, directory: Path, *, processes: tuple[str, ...] = DEFAULT_PROCESSES) -> None:
         self.directory = directory
         self.processes = processes
-        self.ports = {name: free_port() for name in ("REDIS", "WEB", "SMTP", "SUPPLIER", "FLOWER")}
+        self.ports = {name: free_port() for name in PORT_NAMES}
         self.running: dict[str, subprocess.Popen] = {}
         self.env = self._environment()
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.ports['WEB']}"
+
+    @property
+    def prometheus_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['PROMETHEUS']}"
+
+    def stop_process(self, name: str) -> None:
+        """Stop one process (SIGTERM to its group), as a crash or an operator would."""
+        self._stop_all([self.running.pop(name)], timeout=20)
+
+    def start_process(self, name: str) -> None:
+        """Start one process again, as its Procfile line says."""
+        self._launch(name, procfile_commands()[name])
 
     @property
     def flower_login(self) -> tuple[str, str]:
@@ -76,8 +93,18 @@ class Stack:
             SUPPLIER_API_URL=f"http://127.0.0.1:{self.ports['SUPPLIER']}",
             SITE_URL=self.url,
             FLOWER_URL=f"http://127.0.0.1:{self.ports['FLOWER']}",
+            PROMETHEUS_URL=f"http://127.0.0.1:{self.ports['PROMETHEUS']}",
+            PROMETHEUS_MULTIPROC_DIR=str(var / "metrics"),
             FLOWER_BASIC_AUTH=f"flower:{secrets.token_urlsafe(12)}",
             WEB_CONCURRENCY="2",
+            # Alerts within seconds, not minutes (deploy/prometheus/launch.py's defaults).
+            PROMETHEUS_SCRAPE_INTERVAL="2s",
+            PROMETHEUS_EVALUATION_INTERVAL="2s",
+            PROMETHEUS_SCRAPE_TIMEOUT="2s",
+            ALERT_WORKER_DOWN_FOR="4s",
+            ALERT_FOR="10s",
+            ALERT_GROUP_WAIT="1s",
+            ALERT_GROUP_INTERVAL="2s",
             # Sixteen drawn product pictures, not 128: the bulk worker renders them all at start.
             DEMO_PICTURES="16",
             # Every browser and bench client calls from 127.0.0.1: lift the API's rate limits
@@ -112,7 +139,7 @@ class Stack:
 
     def start(self, *, seed: tuple[str, ...] = ("seed_demo",)) -> Stack:
         var = self.directory / "var"
-        for folder in (var / "redis", var / "media", var / "mail", self.directory / "logs"):
+        for folder in (var / "redis", var / "media", var / "mail", var / "metrics", self.directory / "logs"):
             folder.mkdir(parents=True, exist_ok=True)
         commands = procfile_commands()
         try:

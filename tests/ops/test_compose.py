@@ -21,7 +21,9 @@ from shop.celery import QUEUE_NAMES, TASK_ROUTES, WORKER_ROLES, app
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "compose.yaml"
-ONE_SHOT_SERVICES = {"setup"}
+ONE_SHOT_SERVICES = {"setup", "observability-config"}
+# Their images have no Python: they read what launch.py rendered in observability-config.
+PROMETHEUS_IMAGES = {"prometheus": "prom/prometheus", "alertmanager": "prom/alertmanager"}
 
 
 def compose_validation(path: Path) -> subprocess.CompletedProcess:
@@ -76,7 +78,11 @@ def test_every_procfile_process_is_a_service_with_the_same_command(compose, proc
     services = compose["services"]
     assert set(procfile) <= set(services), f"missing from compose: {set(procfile) - set(services)}"
     for name, command in procfile.items():
-        if name != "redis":  # In a container Redis differs in paths only (see the next test).
+        if name in PROMETHEUS_IMAGES:
+            assert command[:2] == ["python", "deploy/prometheus/launch.py"], name
+            assert services[name]["image"].startswith(PROMETHEUS_IMAGES[name] + ":"), name
+            assert "observability-config:/etc/greengrocer:ro" in services[name]["volumes"], name
+        elif name != "redis":  # In a container Redis differs in paths only (see the next test).
             assert services[name]["command"] == command, name
     assert {"postgres", "setup"} <= set(services)
 
@@ -180,6 +186,12 @@ def test_every_secret_compose_requires_is_written_by_the_env_script(compose):
     required = set(re.findall(r"\$\{(\w+):\?", COMPOSE_FILE.read_text()))
     script = (ROOT / "scripts/compose_env.sh").read_text()
     written = set(re.findall(r"^(\w+)=", script, re.M))
-    assert required == {"SECRET_KEY", "POSTGRES_PASSWORD", "FLOWER_BASIC_AUTH", "FLOWER_COOKIE_SECRET"}
+    assert required == {
+        "SECRET_KEY",
+        "POSTGRES_PASSWORD",
+        "FLOWER_BASIC_AUTH",
+        "FLOWER_COOKIE_SECRET",
+        "METRICS_TOKEN",
+    }
     assert required <= written
     assert compose["services"]["web"]["environment"]["DJANGO_ENV"] == "production"

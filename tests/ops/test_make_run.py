@@ -127,7 +127,10 @@ class MakeRun:
 
 
 def stack_ports() -> dict[str, int]:
-    return {name: free_port() for name in ("WEB_PORT", "FLOWER_PORT", "SMTP_PORT", "SUPPLIER_PORT")}
+    names = ("WEB_PORT", "FLOWER_PORT", "SMTP_PORT", "SUPPLIER_PORT", "PROMETHEUS_PORT", "ALERTMANAGER_PORT",
+             "WORKER_FAST_METRICS_PORT", "WORKER_MAIL_METRICS_PORT", "WORKER_BULK_METRICS_PORT",
+             "WORKER_IO_METRICS_PORT")  # fmt: skip
+    return {name: free_port() for name in names}
 
 
 @pytest.mark.slow
