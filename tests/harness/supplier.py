@@ -12,8 +12,10 @@ import requests
 
 from .processes import ROOT, free_port, stop_process, wait_for_port
 
-# Small and still: a catalog that syncs in seconds and only changes when a test says so.
-TEST_DEFAULTS = {"SUPPLIER_SIZE": "300", "SUPPLIER_PAGE_SIZE": "50", "SUPPLIER_VERSION_SECONDS": "0"}
+# Small, still and picture-free: a catalog that syncs in seconds and only changes when a test
+# says so; the picture tests switch pictures on (pictures_per_product) for a few products.
+TEST_DEFAULTS = {"SUPPLIER_SIZE": "300", "SUPPLIER_PAGE_SIZE": "50", "SUPPLIER_VERSION_SECONDS": "0",
+                 "SUPPLIER_PICTURES_PER_PRODUCT": "0"}  # fmt: skip
 
 
 class SupplierStub:
