@@ -64,6 +64,12 @@ class SupplierStub:
         """Back to the start configuration (version 0, no faults, counters cleared), then `changes`."""
         return self.control(reset=True, **changes)
 
+    def put_picture(self, path: str, content: bytes, *, content_type: str = "image/jpeg") -> None:
+        """Serve `content` at the picture's path from now on (until a reset): a changed or hostile picture."""
+        response = self.http.put(f"{self.url}{path}", data=content, headers={"Content-Type": content_type},
+                                 timeout=30)  # fmt: skip
+        response.raise_for_status()
+
     def catalog(self, version: int | None = None) -> list[dict[str, Any]]:
         """Every product the supplier lists (at `version`, default the current one)."""
         params = {} if version is None else {"version": version}
