@@ -76,7 +76,16 @@ def still_life(
     ground = tuple(rng.randrange(0, 120) for _ in range(3))
     picture = ImageOps.colorize(Image.linear_gradient("L").resize(size), sky, ground)
     draw = ImageDraw.Draw(picture)
-    for _ in range(rng.randrange(5, 10)):
+    # A known produce sits on a wooden table; the demo's own products among coloured shapes.
+    if colour is not None:
+        wood = tuple(rng.randrange(low, low + 40) for low in (130, 90, 50))
+        draw.rectangle((0, int(height * 0.62), width, height), fill=wood)
+        draw.line(
+            (0, int(height * 0.62), width, int(height * 0.62)),
+            fill=_shade(wood, 0.7),
+            width=max(2, width // 200),
+        )
+    for _ in range(0 if colour is not None else rng.randrange(5, 10)):
         x, y, radius = rng.randrange(width), rng.randrange(height), int(rng.randrange(60, 300) * scale)
         tint = tuple(rng.randrange(256) for _ in range(3))
         if rng.random() < 0.5:
