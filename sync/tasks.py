@@ -11,7 +11,9 @@ import random
 
 from celery import shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
+from catalog.storage import StorageUnavailable
 from shop.jobs.tracking import TrackedTask
 
 from . import pictures, services
@@ -20,6 +22,8 @@ from .errors import PagesOutstanding, SyncAlreadyRunning
 from .models import SyncRun
 
 MAX_RETRIES = 6
+# Worth another try for the pictures too: a busy database, image storage that may come back.
+LOCAL_TRANSIENT_ERRORS = (OperationalError, InterfaceError, StorageUnavailable)
 
 
 def retry_countdown(*, retries: int, retry_after: float | None) -> float:
@@ -90,8 +94,10 @@ def sync_page_pictures_task(self, *, run_id: int, number: int) -> int:
         pictures.page_pictures_sync(
             run_id=run_id, number=number, final_attempt=self.request.retries >= MAX_RETRIES
         )
-    except pictures.PicturesOutstanding as exc:
-        countdown = retry_countdown(retries=self.request.retries, retry_after=exc.retry_after)
+    except (pictures.PicturesOutstanding, *LOCAL_TRANSIENT_ERRORS) as exc:
+        countdown = retry_countdown(
+            retries=self.request.retries, retry_after=getattr(exc, "retry_after", None)
+        )
         raise self.retry(exc=exc, countdown=countdown) from exc
     return number
 

@@ -168,8 +168,15 @@ def test_a_picture_server_in_trouble_is_retried_counted_and_never_blocks_the_cat
     assert all(step.started_at >= last_page_done for step in picture_steps), "pictures wait for no page"
     assert set(SupplierPicture.objects.values_list("error_code", flat=True)) == {"unreachable"}
 
-    pictured.control(**{f"picture_{fault}_rate": 0.0})
+
+def test_pictures_that_failed_are_fetched_by_the_next_run(worker, pictured):
+    total = sum(map(len, listed_pictures(pictured).values()))
+    pictured.control(picture_error_rate=1.0, max_consecutive_faults=1000, retry_after=0)
+    assert run_to_end().pictures_failed == total
+    pictured.control(picture_error_rate=0.0)
+
     recovered = run_to_end()
 
     assert (recovered.pictures_fetched, recovered.pictures_failed) == (total, 0)
     assert ProductImage.objects.count() == total
+    wait_until(all_rendered, timeout=180, message="the recovered pictures rendered")
