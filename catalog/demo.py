@@ -7,8 +7,6 @@ time: the Jobs wait in the outbox and are dispatched once the broker is there.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import os
 import random
 from collections.abc import Iterable
@@ -16,11 +14,10 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.text import slugify
-from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from shop.celery import Priority
 
-from . import selectors, services
+from . import drawing, selectors, services
 from .models import Category, Product
 
 DEMO_CATALOG = {
@@ -93,32 +90,7 @@ PICTURE_SIZE = (2048, 1536)
 
 def product_picture(product: Product) -> bytes:
     """A JPEG of the product: its own colours and shapes (seeded by its SKU) and its name."""
-    rng = random.Random(hashlib.sha256(product.sku.encode()).digest())
-    width, height = PICTURE_SIZE
-    sky = tuple(rng.randrange(120, 256) for _ in range(3))
-    ground = tuple(rng.randrange(0, 120) for _ in range(3))
-    picture = ImageOps.colorize(Image.linear_gradient("L").resize(PICTURE_SIZE), sky, ground)
-    draw = ImageDraw.Draw(picture)
-    for _ in range(rng.randrange(5, 10)):
-        x, y, radius = rng.randrange(width), rng.randrange(height), rng.randrange(60, 300)
-        colour = tuple(rng.randrange(256) for _ in range(3))
-        if rng.random() < 0.5:
-            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=colour)
-        else:
-            draw.rectangle((x - radius, y - radius // 2, x + radius, y + radius // 2), fill=colour)
-    produce = tuple(rng.randrange(256) for _ in range(3))
-    centre_x, centre_y, radius = width // 2, height // 2 - 120, 420
-    draw.ellipse((centre_x - radius, centre_y - radius, centre_x + radius, centre_y + radius), fill=produce,
-                 outline="white", width=16)  # fmt: skip
-    draw.ellipse((centre_x - 260, centre_y - 300, centre_x - 120, centre_y - 160), fill="white")
-    font = ImageFont.load_default(size=140)
-    # Long names shrink to fit the picture's width with a margin.
-    font = font.font_variant(size=min(140, int(140 * (width - 200) / draw.textlength(product.name, font))))
-    draw.text((centre_x, height - 180), product.name, font=font, fill="white", anchor="ms", stroke_width=6,
-              stroke_fill="black")  # fmt: skip
-    buffer = io.BytesIO()
-    picture.save(buffer, format="JPEG", quality=85)
-    return buffer.getvalue()
+    return drawing.still_life(key=product.sku, title=product.name, size=PICTURE_SIZE)
 
 
 def product_pictures_seed(*, products: Iterable[Product]) -> int:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
 from django.db.models import Max
 
@@ -75,6 +75,42 @@ def product_image_add(
         storage.file_delete(stored_name)
         raise
     return image
+
+
+def product_image_from_bytes(
+    *, product: Product, content: bytes, name: str, priority: Priority, owner: AbstractBaseUser | None = None
+) -> ProductImage:
+    """A picture that arrived as bytes (the supplier's): checked, stored and rendered exactly
+    like a staff upload named `name`; raises validation.ImageRejected before anything is written."""
+    upload = SimpleUploadedFile(name, content)
+    return product_image_add(product=product, upload=upload, uploaded_by=owner, priority=priority)
+
+
+def product_image_replace(*, image_id: int, content: bytes, name: str, priority: Priority) -> ProductImage:
+    """Put new content in place of an image's original (checked like an upload) and render it
+    again; the image keeps its id and place. Raises ImageRejected, leaving the image as it was."""
+    checked = image_upload_check(SimpleUploadedFile(name, content))
+    with transaction.atomic():
+        image = ProductImage.objects.select_for_update().get(id=image_id)
+        previous = image.original.name
+        image.original.name = storage.file_write(
+            storage.original_name(image.id, checked.extension), checked.content
+        )
+        image.original_format = checked.format
+        image.original_bytes = len(checked.content)
+        image.width, image.height = checked.width, checked.height
+        image.save(update_fields=["original", "original_format", "original_bytes", "width", "height",
+                                  "updated_at"])  # fmt: skip
+        image_pipeline_start(image=image, priority=priority, owner=None)
+    if previous and previous != image.original.name:
+        transaction.on_commit(lambda: storage.file_delete(previous))
+    return image
+
+
+def product_image_delete(*, image_id: int) -> bool:
+    """Remove an image, its renditions and (once committed) its files; False if it was gone."""
+    deleted, _ = ProductImage.objects.filter(id=image_id).delete()
+    return bool(deleted)
 
 
 def images_rerender(*, images: Iterable[ProductImage], owner: AbstractBaseUser | None) -> list[Job]:

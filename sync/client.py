@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from django.conf import settings
@@ -52,6 +53,17 @@ class SupplierProduct:
     price: Decimal
     currency: str
     stock: int
+    # Absolute URLs of the product's pictures, in the supplier's order (synced by sync/pictures.py).
+    pictures: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PictureDownload:
+    """A picture's bytes (at most the shop's upload limit plus one) and its validators."""
+
+    content: bytes
+    etag: str
+    last_modified: str
 
 
 @dataclass(frozen=True)
@@ -101,6 +113,7 @@ def _product_from(item: Any) -> SupplierProduct:
     if isinstance(stock, bool) or not isinstance(stock, int) or stock < 0:
         raise MalformedPayload(f"item {item.get('ref')!r}: stock must be a whole number >= 0")
     return SupplierProduct(
+        pictures=_pictures(item),
         ref=_text(item, "ref", 64),
         sku=_text(item, "sku", 40),
         name=_text(item, "name", 120),
@@ -110,6 +123,24 @@ def _product_from(item: Any) -> SupplierProduct:
         currency=_text(item, "currency", 3),
         stock=stock,
     )
+
+
+MAX_PICTURES = 10
+
+
+def _pictures(item: dict[str, Any]) -> tuple[str, ...]:
+    """The item's picture URLs: absent means none; anything but a short list of http(s) URLs is malformed."""
+    urls = item.get("pictures", [])
+    if not isinstance(urls, list) or len(urls) > MAX_PICTURES:
+        raise MalformedPayload(f"item {item.get('ref')!r}: pictures must be a list of at most {MAX_PICTURES}")
+    for url in urls:
+        if not isinstance(url, str) or len(url) > 500 or urlsplit(url).scheme not in ("http", "https"):
+            raise MalformedPayload(
+                f"item {item.get('ref')!r}: picture {str(url)[:80]!r} is not an http(s) URL"
+            )
+    if len(set(urls)) != len(urls):
+        raise MalformedPayload(f"item {item.get('ref')!r} lists a picture twice")
+    return tuple(urls)
 
 
 def _page_from(data: Any) -> SupplierPage:
@@ -187,13 +218,56 @@ class SupplierClient:
     def faults_set(self, changes: dict[str, Any]) -> dict[str, Any]:
         return self._request("POST", "/control", json=changes)
 
+    def picture(
+        self, *, url: str, etag: str = "", last_modified: str = "", max_bytes: int
+    ) -> PictureDownload | None:
+        """Download a picture, or None if it has not changed since (a conditional GET answered 304).
+
+        Only from the supplier's own host (a listing must not make the shop fetch anything
+        else); the body is read up to `max_bytes` + 1 bytes, so a huge one costs no more than
+        that and is refused by the same size check as an upload.
+        """
+        absolute = urljoin(self.base_url + "/", url)
+        if urlsplit(absolute)[:2] != urlsplit(self.base_url)[:2]:
+            raise PermanentSupplierError(f"picture {url[:200]} is not on the supplier's host")
+        headers = {"Accept": "image/*"}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        path = urlsplit(absolute).path
+        with self._send("GET", absolute, headers=headers, stream=True) as response:
+            if response.status_code == 304:
+                return None
+            content = bytearray()
+            try:
+                for chunk in response.iter_content(64 * 1024):
+                    content += chunk
+                    if len(content) > max_bytes:
+                        break
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+                raise TransientSupplierError(f"GET {path}: {type(exc).__name__}: {exc}") from exc
+            return PictureDownload(
+                content=bytes(content[: max_bytes + 1]),
+                etag=response.headers.get("ETag", "")[:200],
+                last_modified=response.headers.get("Last-Modified", "")[:64],
+            )
+
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self._send(method, f"{self.base_url}{path}", **kwargs)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise MalformedPayload(f"{method} {path}: the body is not JSON ({exc})") from exc
+
+    def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        """The response to a request that succeeded (2xx or 304), or the supplier error it is."""
         if self.rate_limit is not None:
             try:
                 self.rate_limit.acquire(timeout=self.rate_limit_wait)
             except RateLimitTimeout as exc:
                 raise TransientSupplierError(str(exc), retry_after=1) from exc
-        url = f"{self.base_url}{path}"
+        path = urlsplit(url).path
         try:
             response = self.session.request(method, url, timeout=self.timeout, **kwargs)
         except (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
@@ -209,7 +283,4 @@ class SupplierClient:
             )
         if status >= 400:
             raise PermanentSupplierError(f"{method} {path}: HTTP {status}: {response.text[:200]}")
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise MalformedPayload(f"{method} {path}: the body is not JSON ({exc})") from exc
+        return response

@@ -1,4 +1,4 @@
-"""Supplier sync runs and the pages each run applied."""
+"""Supplier sync runs, the pages each run applied, and the supplier's pictures the shop holds."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from django.utils import timezone
 class SyncRun(models.Model):
     """One pass over the supplier's catalog, pinned to the catalog version it started on.
 
-    Ends SUCCEEDED (every page applied, unlisted products deactivated), PARTIAL (some pages
+    Ends SUCCEEDED (every page applied, unlisted products deactivated, then the pictures
+    synced: a picture that fails is counted, never fails the run), PARTIAL (some pages
     failed: the applied pages stay — each page is its own transaction — and nothing is
     deactivated, because the listing is incomplete) or FAILED (nothing could be applied:
     the first page failed, or the run was abandoned).
@@ -50,6 +51,12 @@ class SyncRun(models.Model):
     products_updated = models.PositiveIntegerField(default=0)
     products_unchanged = models.PositiveIntegerField(default=0)
     products_deactivated = models.PositiveIntegerField(default=0)
+    pictures_fetched = models.PositiveIntegerField(default=0, help_text="New or changed, downloaded.")
+    pictures_unchanged = models.PositiveIntegerField(default=0, help_text="Not modified (304).")
+    pictures_failed = models.PositiveIntegerField(
+        default=0, help_text="Refused or unreachable: retried next run."
+    )
+    pictures_removed = models.PositiveIntegerField(default=0, help_text="No longer listed: deleted.")
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -104,6 +111,7 @@ class SyncPage(models.Model):
     products_updated = models.PositiveIntegerField(default=0)
     products_unchanged = models.PositiveIntegerField(default=0)
     refs = models.JSONField(default=list, help_text="Supplier references listed on this page.")
+    pictures = models.JSONField(default=dict, help_text="Picture URLs by reference, for the pictures stage.")
     error = models.TextField(blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -113,3 +121,42 @@ class SyncPage(models.Model):
 
     def __str__(self) -> str:
         return f"run {self.run_id} page {self.number} ({self.status})"
+
+
+class SupplierPicture(models.Model):
+    """One picture the supplier lists for a product, and what the shop made of it.
+
+    `etag` and `last_modified` are the validators of the picture that became `image`, so the
+    next run asks with a conditional GET; a refused or unreachable picture keeps the last good
+    ones (and the last good image) and is tried again by the next run.
+    """
+
+    class Outcome(models.TextChoices):
+        FETCHED = "fetched", "Fetched"
+        UNCHANGED = "unchanged", "Unchanged"
+        FAILED = "failed", "Failed"
+
+    product_ref = models.CharField(max_length=64, db_index=True)
+    url = models.CharField(max_length=500)
+    position = models.PositiveIntegerField(default=0, help_text="Its place in the supplier's list.")
+    etag = models.CharField(max_length=200, blank=True)
+    last_modified = models.CharField(max_length=64, blank=True)
+    image = models.ForeignKey(
+        "catalog.ProductImage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    checked_run = models.ForeignKey(
+        SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    error_code = models.CharField(max_length=40, blank=True)
+    error = models.TextField(blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["product_ref", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["product_ref", "url"], name="sync_picture_once_per_product")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_ref} picture {self.position + 1} ({self.outcome or 'new'})"

@@ -17,7 +17,8 @@ class SyncRunSerializer(serializers.ModelSerializer):
         fields = [
             "id", "status", "trigger", "requested_by", "supplier_version", "listed_total", "page_size",
             "pages_total", "pages_done", "pages_failed", "products_created", "products_updated",
-            "products_unchanged", "products_deactivated", "error", "created_at", "started_at",
+            "products_unchanged", "products_deactivated", "pictures_fetched", "pictures_unchanged",
+            "pictures_failed", "pictures_removed", "error", "created_at", "started_at",
             "finished_at", "duration_seconds", "job",
         ]  # fmt: skip
         read_only_fields = fields

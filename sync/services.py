@@ -26,13 +26,14 @@ from shop.jobs.services import job_cancel, workflow_extend, workflow_start
 from . import workflows
 from .client import SupplierClient, SupplierPage
 from .errors import PagesOutstanding, SyncAlreadyRunning
-from .models import SyncPage, SyncRun
+from .models import SupplierPicture, SyncPage, SyncRun
 from .upsert import catalog_deactivate_unlisted, catalog_page_upsert
 
 logger = logging.getLogger(__name__)
 
 START_LOCK = "supplier-sync:start"
 PAGES_STAGE = "pages"
+PICTURES_STAGE = "pictures"
 # A scheduled sync is background upkeep and must not delay on-demand work on worker-bulk;
 # one a member of staff asked for has someone watching the console, like an on-demand report.
 PRIORITY_FOR_TRIGGER = {SyncRun.Trigger.SCHEDULE: Priority.LOW, SyncRun.Trigger.STAFF: Priority.NORMAL}
@@ -165,6 +166,7 @@ def _page_record(*, run_id: int, page: SupplierPage) -> None:
                 products_updated=counts.updated,
                 products_unchanged=counts.unchanged,
                 refs=[item.ref for item in page.items],
+                pictures={item.ref: list(item.pictures) for item in page.items if item.pictures},
             )
             SyncRun.objects.filter(id=run_id).update(
                 pages_done=F("pages_done") + 1,
@@ -203,7 +205,7 @@ def sync_run_finish(*, run_id: int) -> SyncRun | None:
         run = SyncRun.objects.select_for_update().filter(id=run_id).first()
         if run is None or run.is_finished:
             return run
-        pages = list(run.pages.values("status", "refs", "number", "error"))
+        pages = list(run.pages.values("status", "refs", "number", "error", "pictures"))
         failed = [p for p in pages if p["status"] == SyncPage.Status.FAILED]
         if failed:
             _finish(run, status=_status_with_failures(run), error=_summary(failed))
@@ -217,9 +219,34 @@ def sync_run_finish(*, run_id: int) -> SyncRun | None:
             return run
         run.products_deactivated = catalog_deactivate_unlisted(listed_refs=listed)
         run.save(update_fields=["products_deactivated"])
+        if _pictures_stage_start(run=run, pages=pages):
+            logger.info("Sync run %s: catalog applied, pictures next", run_id)
+            return run
         _finish(run, status=SyncRun.Status.SUCCEEDED)
     logger.info("Sync run %s succeeded", run_id)
     return run
+
+
+def _pictures_stage_start(*, run: SyncRun, pages: list[dict[str, Any]]) -> bool:
+    """Add the pictures stage to the run's Job; False if there is nothing to sync or the Job ended."""
+    if not any(page["pictures"] for page in pages) and not SupplierPicture.objects.exists():
+        return False
+    return workflow_extend(
+        job_id=run.job_id,
+        stage=PICTURES_STAGE,
+        workflow=workflows.sync_pictures_workflow(run_id=run.pk, pages=len(pages)),
+    )
+
+
+def sync_pictures_finish(*, run_id: int, stopped: bool = False) -> None:
+    """The pictures stage is over: the run succeeded (failed pictures are counted, not fatal)."""
+    with transaction.atomic():
+        run = SyncRun.objects.select_for_update().filter(id=run_id).first()
+        if run is None or run.is_finished:
+            return
+        error = "the pictures stage stopped early; the next run syncs what is left" if stopped else ""
+        _finish(run, status=SyncRun.Status.SUCCEEDED, error=error)
+    logger.info("Sync run %s succeeded (pictures: %s)", run_id, "stopped early" if stopped else "synced")
 
 
 def sync_run_abort(*, run_id: int) -> None:

@@ -6,21 +6,30 @@ it started on) and tests can compare the shop's products with the supplier's rec
 SUPPLIER_VERSION_SECONDS (0 = only by the control endpoint); with each version some prices
 and stock levels change and some products disappear or appear.
 
+Each product lists 1 to SUPPLIER_PICTURES_PER_PRODUCT picture URLs (0: none, as the bench
+runs), drawn on request with Pillow (catalog/drawing.py) in the produce's colour, with an
+ETag and a Last-Modified that change only when the picture does, and answered 304 to a
+conditional GET that still matches.
+
 Faults are switched by environment (SUPPLIER_LATENCY_MS, SUPPLIER_ERROR_RATE,
 SUPPLIER_THROTTLE_RATE, SUPPLIER_RETRY_AFTER, SUPPLIER_TIMEOUT_RATE,
 SUPPLIER_TIMEOUT_SECONDS, SUPPLIER_MALFORMED_PAGES, SUPPLIER_FAULT_SEED) or by
-`POST /control`. Whether a request faults is drawn from (seed, page key, attempt number), so
+`POST /control`; pictures have rates of their own (SUPPLIER_PICTURE_LATENCY_MS,
+SUPPLIER_PICTURE_ERROR_RATE, SUPPLIER_PICTURE_THROTTLE_RATE, SUPPLIER_PICTURE_TIMEOUT_RATE), so
+a picture server in trouble can be told apart from the catalog API. Whether a request faults is drawn from (seed, page key, attempt number), so
 a run of requests faults the same way each time; after `max_consecutive_faults` faults in a
 row on one page the next attempt succeeds, so a client with bounded retries always converges.
 
     GET  /products?page=N&page_size=M[&version=V]  or  /products?cursor=C   (faults apply)
     GET  /catalog[?version=V]   the whole listing, never faulted (checks and tests)
+    GET  /pictures/SUP-000123/1.jpg   a product's picture (faults apply; If-None-Match, If-Modified-Since)
+    PUT  /pictures/SUP-000123/1.jpg   serve the body instead (tests: a hostile file), until a reset
     GET  /control               the switches, the current version and request counters
     POST /control               JSON: any switch; "version": V; "advance_version": N; "reset": true
     GET  /healthz
 
 Why the standard library's ThreadingHTTPServer and not a framework: the stub must start in a
-fraction of a second for every test session, run without Django settings or extra packages,
+fraction of a second for every test session, run without Django settings or packages beyond Pillow,
 and let one request sleep (the read-timeout fault) while others are served; a thread per
 connection does exactly that, and the whole API is five routes.
 """
@@ -29,152 +38,21 @@ from __future__ import annotations
 
 import argparse
 import base64
-import dataclasses
 import json
 import logging
 import os
-import threading
 import time
+from collections.abc import Iterable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .supplier_catalog import catalog_at, fraction
+from .supplier_catalog import catalog_at
+from .supplier_pictures import Picture, catalog_picture, http_date, uploaded_picture
+from .supplier_state import MAX_PAGE_SIZE, StubState, Switches
 
 logger = logging.getLogger("supplier_stub")
-
-MAX_PAGE_SIZE = 1000
-
-# --- Switches and state -------------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class Switches:
-    size: int = 5000
-    page_size: int = 100
-    seed: int = 0
-    version_seconds: float = 0.0
-    latency_ms: int = 0
-    error_rate: float = 0.0
-    throttle_rate: float = 0.0
-    retry_after: int = 1
-    timeout_rate: float = 0.0
-    timeout_seconds: float = 15.0
-    malformed_pages: list[int] = dataclasses.field(default_factory=list)
-    fault_seed: int = 0
-    max_consecutive_faults: int = 3
-
-    @classmethod
-    def from_env(cls, env: dict[str, str]) -> Switches:
-        switches = cls()
-        for field in dataclasses.fields(cls):
-            raw = env.get(f"SUPPLIER_{field.name.upper()}")
-            if raw is not None:
-                setattr(switches, field.name, _coerce(field.name, raw))
-        switches.validate()
-        return switches
-
-    def validate(self) -> None:
-        if self.size < 0 or not 1 <= self.page_size <= MAX_PAGE_SIZE:
-            raise ValueError(f"size must be >= 0 and page_size within 1..{MAX_PAGE_SIZE}")
-        rates = (self.error_rate, self.throttle_rate, self.timeout_rate)
-        if any(r < 0 for r in rates) or sum(rates) > 1:
-            raise ValueError("error_rate, throttle_rate and timeout_rate must be >= 0 and sum to <= 1")
-        if min(self.latency_ms, self.retry_after, self.timeout_seconds, self.max_consecutive_faults) < 0:
-            raise ValueError(
-                "latency_ms, retry_after, timeout_seconds and max_consecutive_faults must be >= 0"
-            )
-
-
-_FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(Switches)}
-
-
-def _coerce(name: str, value: Any) -> Any:
-    """A switch value from JSON or the environment, or ValueError."""
-    kind = _FIELD_TYPES[name]
-    if kind == "list[int]":
-        if isinstance(value, str):
-            value = [part for part in value.split(",") if part.strip()]
-        if not isinstance(value, list):
-            raise ValueError(f"{name} must be a list of page numbers")
-        return sorted({int(part) for part in value})
-    if isinstance(value, bool):
-        raise ValueError(f"{name} must be a number")
-    return int(value) if kind == "int" else float(value)
-
-
-class StubState:
-    """The switches, the version clock and the per-page fault counters, behind one lock."""
-
-    def __init__(self, initial: Switches) -> None:
-        self.initial = initial
-        self.lock = threading.Lock()
-        self.reset()
-
-    def reset(self) -> None:
-        self.switches = dataclasses.replace(self.initial, malformed_pages=list(self.initial.malformed_pages))
-        self.base_version = 0
-        self.clock_started = time.monotonic()
-        self.attempts: dict[str, int] = {}
-        self.fault_streaks: dict[str, int] = {}
-        self.counters = {"ok": 0, "error": 0, "throttle": 0, "timeout": 0, "malformed": 0}
-
-    @property
-    def version(self) -> int:
-        seconds = self.switches.version_seconds
-        ticks = int((time.monotonic() - self.clock_started) / seconds) if seconds > 0 else 0
-        return self.base_version + ticks
-
-    def set_version(self, version: int) -> None:
-        self.base_version = version
-        self.clock_started = time.monotonic()
-
-    def describe(self) -> dict[str, Any]:
-        return {"version": self.version, "switches": dataclasses.asdict(self.switches),
-                "counters": dict(self.counters)}  # fmt: skip
-
-    def apply(self, changes: dict[str, Any]) -> None:
-        """Change switches from a control request; ValueError leaves everything as it was."""
-        if changes.get("reset"):
-            self.reset()
-        updated = dataclasses.replace(self.switches)
-        for name, value in changes.items():
-            if name in ("reset", "version", "advance_version"):
-                continue
-            if name not in _FIELD_TYPES:
-                raise ValueError(f"unknown switch: {name}")
-            setattr(updated, name, _coerce(name, value))
-        updated.validate()
-        version = self.version
-        if "version" in changes:
-            version = int(changes["version"])
-        if "advance_version" in changes:
-            version += int(changes["advance_version"])
-        if version < 0:
-            raise ValueError("version must be >= 0")
-        if updated.version_seconds != self.switches.version_seconds or version != self.version:
-            self.set_version(version)
-        self.switches = updated
-
-    def fault_for(self, key: str) -> str | None:
-        """The fault this attempt at `key` gets ("error", "throttle", "timeout") or None."""
-        s = self.switches
-        attempt = self.attempts.get(key, 0) + 1
-        self.attempts[key] = attempt
-        streak = self.fault_streaks.get(key, 0)
-        roll = fraction(s.fault_seed, "fault", key, attempt)
-        fault = None
-        if streak < s.max_consecutive_faults:
-            if roll < s.error_rate:
-                fault = "error"
-            elif roll < s.error_rate + s.throttle_rate:
-                fault = "throttle"
-            elif roll < s.error_rate + s.throttle_rate + s.timeout_rate:
-                fault = "timeout"
-        self.fault_streaks[key] = streak + 1 if fault else 0
-        self.counters[fault or "ok"] += 1
-        return fault
 
 
 # --- HTTP ---------------------------------------------------------------------------------
@@ -215,15 +93,20 @@ class SupplierHandler(BaseHTTPRequestHandler):
     server: SupplierServer
 
     def do_GET(self) -> None:
-        self._route({"/products": self._products, "/catalog": self._catalog,
+        self._route({"/products": self._products, "/catalog": self._catalog, "/pictures/": self._picture,
                      "/control": self._control_read, "/healthz": self._health})  # fmt: skip
 
     def do_POST(self) -> None:
         self._route({"/control": self._control_write})
 
+    def do_PUT(self) -> None:
+        self._route({"/pictures/": self._picture_upload})
+
     def _route(self, routes: dict) -> None:
         url = urlsplit(self.path)
-        handler = routes.get(url.path.rstrip("/") or "/")
+        handler = routes.get(
+            "/pictures/" if url.path.startswith("/pictures/") else url.path.rstrip("/") or "/"
+        )
         try:
             if handler is None:
                 raise BadRequest(f"no route {self.command} {url.path}", HTTPStatus.NOT_FOUND)
@@ -255,18 +138,9 @@ class SupplierHandler(BaseHTTPRequestHandler):
             if malformed:
                 state.counters["ok"] -= 1
                 state.counters["malformed"] += 1
-        if switches.latency_ms:
-            time.sleep(switches.latency_ms / 1000)
-        if fault == "error":
-            self._send_json({"error": "internal error (injected)"}, status=HTTPStatus.INTERNAL_SERVER_ERROR)
+        if self._faulted(fault, switches, latency_ms=switches.latency_ms):
             return
-        if fault == "throttle":
-            self._send_json({"error": "too many requests (injected)"}, status=HTTPStatus.TOO_MANY_REQUESTS,
-                            headers={"Retry-After": str(switches.retry_after)})  # fmt: skip
-            return
-        if fault == "timeout":
-            time.sleep(switches.timeout_seconds)
-        listing = catalog_at(switches.seed, switches.size, version)
+        listing = catalog_at(switches.seed, switches.size, version, switches.pictures_per_product)
         pages = max(1, -(-len(listing) // page_size))
         if page > pages:
             raise BadRequest(f"page {page} is past the last page ({pages})", HTTPStatus.NOT_FOUND)
@@ -277,7 +151,7 @@ class SupplierHandler(BaseHTTPRequestHandler):
             "page_size": page_size,
             "total": len(listing),
             "next_cursor": _encode_cursor(version, page + 1, page_size) if page < pages else None,
-            "items": list(listing[(page - 1) * page_size : page * page_size]),
+            "items": self._absolute(listing[(page - 1) * page_size : page * page_size]),
         }
         if malformed:
             encoded = json.dumps(body).encode()
@@ -285,12 +159,74 @@ class SupplierHandler(BaseHTTPRequestHandler):
             return
         self._send_json(body)
 
+    def _faulted(self, fault: str | None, switches: Switches, *, latency_ms: int) -> bool:
+        """Answer an injected error or throttle (True), or sleep through a timeout and go on."""
+        if latency_ms:
+            time.sleep(latency_ms / 1000)
+        if fault == "error":
+            self._send_json({"error": "internal error (injected)"}, status=HTTPStatus.INTERNAL_SERVER_ERROR)
+            return True
+        if fault == "throttle":
+            self._send_json({"error": "too many requests (injected)"}, status=HTTPStatus.TOO_MANY_REQUESTS,
+                            headers={"Retry-After": str(switches.retry_after)})  # fmt: skip
+            return True
+        if fault == "timeout":
+            time.sleep(switches.timeout_seconds)
+        return False
+
+    def _absolute(self, items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The items with their picture paths made absolute on the address the client asked."""
+        host, port = self.server.server_address[:2]
+        origin = f"http://{self.headers.get('Host') or f'{host}:{port}'}"
+        return [{**item, "pictures": [origin + path for path in item["pictures"]]} for item in items]
+
     def _catalog(self, query: dict[str, list[str]]) -> None:
         with self.server.state.lock:
             version = self._pinned_version(query)
             switches = self.server.state.switches
-        items = catalog_at(switches.seed, switches.size, version)
-        self._send_json({"version": version, "total": len(items), "items": list(items)})
+        items = self._absolute(
+            catalog_at(switches.seed, switches.size, version, switches.pictures_per_product)
+        )
+        self._send_json({"version": version, "total": len(items), "items": items})
+
+    def _picture(self, query: dict[str, list[str]]) -> None:
+        state = self.server.state
+        path = urlsplit(self.path).path
+        with state.lock:
+            switches = state.switches
+            picture = state.picture_overrides.get(path) or catalog_picture(
+                seed=switches.seed, size=switches.size, pictures=switches.pictures_per_product,
+                version=state.version, path=path,
+            )  # fmt: skip
+            if picture is None:
+                raise BadRequest(f"no picture {path}", HTTPStatus.NOT_FOUND)
+            fault = state.fault_for(f"picture:{path}", pictures=True)
+            fresh = fault is None and picture.matches(
+                if_none_match=self.headers.get("If-None-Match"),
+                if_modified_since=self.headers.get("If-Modified-Since"),
+            )
+            if fresh:
+                state.picture_counters["ok"] -= 1
+                state.picture_counters["not_modified"] += 1
+        if self._faulted(fault, switches, latency_ms=switches.picture_latency_ms):
+            return
+        validators = {"ETag": picture.etag, "Last-Modified": http_date(picture.last_modified),
+                      "Cache-Control": "no-cache"}  # fmt: skip
+        if fresh:
+            self._send_raw(b"", content_type=picture.content_type, status=HTTPStatus.NOT_MODIFIED,
+                           headers=validators)  # fmt: skip
+            return
+        self._send_raw(picture.content, content_type=picture.content_type, headers=validators)
+
+    def _picture_upload(self, query: dict[str, list[str]]) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        picture: Picture = uploaded_picture(
+            content=self.rfile.read(length),
+            content_type=self.headers.get("Content-Type") or "application/octet-stream",
+        )
+        with self.server.state.lock:
+            self.server.state.picture_overrides[urlsplit(self.path).path] = picture
+        self._send_json({"etag": picture.etag, "bytes": length})
 
     def _control_read(self, query: dict[str, list[str]]) -> None:
         with self.server.state.lock:
@@ -326,7 +262,8 @@ class SupplierHandler(BaseHTTPRequestHandler):
                   headers: dict | None = None) -> None:  # fmt: skip
         self.send_response(status)
         self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(payload)))
+        if status != HTTPStatus.NOT_MODIFIED:
+            self.send_header("Content-Length", str(len(payload)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()

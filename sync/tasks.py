@@ -11,15 +11,19 @@ import random
 
 from celery import shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
+from catalog.storage import StorageUnavailable
 from shop.jobs.tracking import TrackedTask
 
-from . import services
+from . import pictures, services
 from .client import TransientSupplierError
 from .errors import PagesOutstanding, SyncAlreadyRunning
 from .models import SyncRun
 
 MAX_RETRIES = 6
+# Worth another try for the pictures too: a busy database, image storage that may come back.
+LOCAL_TRANSIENT_ERRORS = (OperationalError, InterfaceError, StorageUnavailable)
 
 
 def retry_countdown(*, retries: int, retry_after: float | None) -> float:
@@ -80,6 +84,28 @@ def sync_run_finish_task(self, *, run_id: int) -> None:
 @shared_task(bind=True, base=SyncTask, soft_time_limit=30, time_limit=45)
 def sync_run_abort_task(self, *, run_id: int) -> None:
     services.sync_run_abort(run_id=run_id)
+
+
+@shared_task(bind=True, base=TrackedTask, max_retries=MAX_RETRIES, soft_time_limit=240, time_limit=300)
+def sync_page_pictures_task(self, *, run_id: int, number: int) -> int:
+    """The pictures of one page. A picture server that times out or answers 5xx/429 is retried
+    with the pages' backoff; after the last retry what is left counts as failed (never the run)."""
+    try:
+        pictures.page_pictures_sync(
+            run_id=run_id, number=number, final_attempt=self.request.retries >= MAX_RETRIES
+        )
+    except (pictures.PicturesOutstanding, *LOCAL_TRANSIENT_ERRORS) as exc:
+        countdown = retry_countdown(
+            retries=self.request.retries, retry_after=getattr(exc, "retry_after", None)
+        )
+        raise self.retry(exc=exc, countdown=countdown) from exc
+    return number
+
+
+@shared_task(bind=True, base=TrackedTask, soft_time_limit=30, time_limit=45)
+def sync_pictures_finish_task(self, *, run_id: int, stopped: bool = False) -> None:
+    """Close the run once its pictures are synced (`stopped`: the stage ended early)."""
+    services.sync_pictures_finish(run_id=run_id, stopped=stopped)
 
 
 @shared_task(ignore_result=True, soft_time_limit=30, time_limit=45)

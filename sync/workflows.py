@@ -1,10 +1,14 @@
-"""The supplier sync's canvas, in two stages of one Job.
+"""The supplier sync's canvas, in three stages of one Job.
 
     begin (fetch and apply page 1: learn the version and the page count)
       └─ workflow_extend → chord(group(apply page 2 … page N), finish)   [on error: abort]
+           └─ workflow_extend → chord(group(pictures of page 1 … page N), finish pictures)
+                                                          [on error: finish pictures, stopped]
 
 The second stage can only be built once page 1 says how many pages there are, so `begin`
 adds it to the same Job (shop.jobs.services.workflow_extend) and every page stays tracked.
+`finish` adds the third once the catalog is complete (and only if any page lists pictures or
+the shop holds some): the pictures run after every product update, in tasks of their own.
 """
 
 from __future__ import annotations
@@ -27,4 +31,15 @@ def sync_pages_workflow(*, run_id: int, pages: int) -> Signature:
     if pages <= 1:
         return finish
     header = [tasks.sync_page_apply_task.si(run_id=run_id, number=number) for number in range(2, pages + 1)]
+    return chord(header, finish)
+
+
+def sync_pictures_workflow(*, run_id: int, pages: int) -> Signature:
+    """The pictures of pages 1..`pages` in parallel, then close the run, even if the stage fails."""
+    finish = tasks.sync_pictures_finish_task.si(run_id=run_id).on_error(
+        tasks.sync_pictures_finish_task.si(run_id=run_id, stopped=True)
+    )
+    header = [
+        tasks.sync_page_pictures_task.si(run_id=run_id, number=number) for number in range(1, pages + 1)
+    ]
     return chord(header, finish)

@@ -79,6 +79,8 @@ def run(context: BenchContext) -> ScenarioResult:
         notes=[
             "A fresh import each repetition, timed from the request to the run's end (ours) or the "
             "task's result (naive); SUPPLIER_RATE_PER_SECOND lifted so the rate limit does not cap it.",
+            "The catalog only: the bench's supplier lists no pictures (SUPPLIER_PICTURES_PER_PRODUCT=0, "
+            "bench/stack.py), so no run has a pictures stage.",
             *scaled_notes,
         ],
     )

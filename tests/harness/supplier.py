@@ -12,8 +12,10 @@ import requests
 
 from .processes import ROOT, free_port, stop_process, wait_for_port
 
-# Small and still: a catalog that syncs in seconds and only changes when a test says so.
-TEST_DEFAULTS = {"SUPPLIER_SIZE": "300", "SUPPLIER_PAGE_SIZE": "50", "SUPPLIER_VERSION_SECONDS": "0"}
+# Small, still and picture-free: a catalog that syncs in seconds and only changes when a test
+# says so; the picture tests switch pictures on (pictures_per_product) for a few products.
+TEST_DEFAULTS = {"SUPPLIER_SIZE": "300", "SUPPLIER_PAGE_SIZE": "50", "SUPPLIER_VERSION_SECONDS": "0",
+                 "SUPPLIER_PICTURES_PER_PRODUCT": "0"}  # fmt: skip
 
 
 class SupplierStub:
@@ -61,6 +63,12 @@ class SupplierStub:
     def reset(self, **changes: Any) -> dict[str, Any]:
         """Back to the start configuration (version 0, no faults, counters cleared), then `changes`."""
         return self.control(reset=True, **changes)
+
+    def put_picture(self, path: str, content: bytes, *, content_type: str = "image/jpeg") -> None:
+        """Serve `content` at the picture's path from now on (until a reset): a changed or hostile picture."""
+        response = self.http.put(f"{self.url}{path}", data=content, headers={"Content-Type": content_type},
+                                 timeout=30)  # fmt: skip
+        response.raise_for_status()
 
     def catalog(self, version: int | None = None) -> list[dict[str, Any]]:
         """Every product the supplier lists (at `version`, default the current one)."""

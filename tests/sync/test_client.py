@@ -31,7 +31,11 @@ def test_a_page_comes_back_as_typed_records(client, supplier_stub):
     assert isinstance(first, SupplierProduct)
     assert isinstance(first.price, Decimal)
     assert first == SupplierProduct(
-        **{**supplier_stub.catalog()[50], "price": Decimal(supplier_stub.catalog()[50]["price"])}
+        **{
+            **supplier_stub.catalog()[50],
+            "price": Decimal(supplier_stub.catalog()[50]["price"]),
+            "pictures": (),
+        }
     )
 
 

@@ -30,7 +30,7 @@ def test_pages_and_cursors_both_walk_the_whole_catalog_once(supplier_stub):
 
 def test_versions_change_prices_stock_and_membership_and_stay_reproducible(supplier_stub):
     before = {item["ref"]: item for item in supplier_stub.catalog()}
-    assert supplier_stub.control(advance_version=3)["version"] == 3
+    assert supplier_stub.control(advance_version=10)["version"] == 10
     after = {item["ref"]: item for item in supplier_stub.catalog()}
 
     assert set(before) - set(after), "some products disappear"
@@ -41,7 +41,7 @@ def test_versions_change_prices_stock_and_membership_and_stay_reproducible(suppl
     assert all(before[r]["name"] == after[r]["name"] for r in common)
     # A past version is served again exactly (a sync pins the version it started on).
     assert {i["ref"]: i for i in supplier_stub.catalog(version=0)} == before
-    assert _get(supplier_stub, "/products", page=1, version=4).status_code == 400
+    assert _get(supplier_stub, "/products", page=1, version=11).status_code == 400
 
 
 def test_faults_are_seeded_so_the_same_requests_fault_the_same_way(supplier_stub):
@@ -87,3 +87,31 @@ def test_control_rejects_bad_switches_and_keeps_the_old_ones(supplier_stub):
         assert response.status_code == 400, body
         assert "error" in response.json()
     assert supplier_stub.state()["switches"]["error_rate"] == 0.0
+
+
+def test_pictures_have_validators_answer_conditional_gets_and_fault_on_their_own(supplier_stub):
+    supplier_stub.reset(pictures_per_product=2)
+    item = supplier_stub.catalog()[0]
+    url = item["pictures"][0]
+    assert url.startswith(f"{supplier_stub.url}/pictures/{item['ref']}/")
+
+    picture = requests.get(url, timeout=10)
+    assert (picture.status_code, picture.headers["Content-Type"]) == (200, "image/jpeg")
+    assert (
+        picture.content.startswith(b"\xff\xd8\xff")
+        and requests.get(url, timeout=10).content == picture.content
+    )
+    etag, modified = picture.headers["ETag"], picture.headers["Last-Modified"]
+    assert requests.get(url, headers={"If-None-Match": etag}, timeout=5).status_code == 304
+    assert requests.get(url, headers={"If-Modified-Since": modified}, timeout=5).status_code == 304
+    assert requests.get(url, headers={"If-None-Match": '"other"'}, timeout=5).status_code == 200
+    assert _get(supplier_stub, f"/pictures/{item['ref']}/9.jpg").status_code == 404
+
+    supplier_stub.put_picture(f"/pictures/{item['ref']}/1.jpg", b"<svg/>", content_type="image/svg+xml")
+    replaced = requests.get(url, headers={"If-None-Match": etag}, timeout=5)
+    assert (replaced.status_code, replaced.content) == (200, b"<svg/>") and replaced.headers["ETag"] != etag
+
+    supplier_stub.control(picture_error_rate=1.0)
+    assert requests.get(url, timeout=5).status_code == 500
+    assert _get(supplier_stub, "/products", page=1).status_code == 200, "the catalog API is not affected"
+    assert supplier_stub.state()["picture_counters"]["error"] == 1

@@ -219,7 +219,10 @@ function bindSync(button) {
     badge(run.status),
     `${run.pages_done} of ${run.pages_total ?? "?"}${run.pages_failed ? `, ${run.pages_failed} failed` : ""}`,
     numberCell(run.products_created), numberCell(run.products_updated),
-    numberCell(run.products_unchanged), numberCell(run.products_deactivated), numberCell(run.duration_seconds),
+    numberCell(run.products_unchanged), numberCell(run.products_deactivated),
+    `${run.pictures_fetched} fetched, ${run.pictures_unchanged} unchanged, ${run.pictures_failed} failed` +
+      (run.pictures_removed ? `, ${run.pictures_removed} removed` : ""),
+    numberCell(run.duration_seconds),
   ]);
   button.addEventListener("click", async () => {
     const error = button.parentElement.querySelector("[data-form-error]");
