@@ -116,6 +116,8 @@ LONGEST_COUNTDOWN_SECONDS = 10 * 60
 # hours; never lower it in production.
 VISIBILITY_TIMEOUT_SECONDS = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 2 * 60 * 60))
 
+BEAT_SCHEDULER = "shop.beat.scheduler:OncePerPeriodScheduler"
+
 _redis_transport_options = {
     "queue_order_strategy": "priority",
     "priority_steps": list(range(MAX_BROKER_PRIORITY + 1)),
@@ -182,7 +184,9 @@ def _configure(app: Celery) -> None:
         worker_soft_shutdown_timeout=20,
         worker_enable_soft_shutdown_on_idle=True,
         worker_hijack_root_logger=False,
-        beat_scheduler="django_celery_beat.schedulers:DatabaseScheduler",
+        # DatabaseScheduler plus a unique key per schedule and period: beat may run on
+        # several hosts and each period is still sent once (shop/beat/scheduler.py).
+        beat_scheduler=BEAT_SCHEDULER,
     )
 
 
