@@ -11,18 +11,33 @@ a CDN or nginx (or a bucket's own URLs); the app serves it here so `make run` ne
 from __future__ import annotations
 
 import posixpath
+from datetime import datetime
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
+from django.views.decorators.http import condition
 
 PUBLIC_MEDIA_FOLDER = "catalog"
 
 
-def public_media(request, path: str):
+def _public_name(path: str) -> str:
     name = posixpath.normpath(f"{PUBLIC_MEDIA_FOLDER}/{path}")
     if not name.startswith(f"{PUBLIC_MEDIA_FOLDER}/"):
         raise Http404("not a public file")
+    return name
+
+
+def _last_modified(request, path: str) -> datetime | None:
+    """Lets browsers revalidate with If-Modified-Since (a 304) where the storage knows the time."""
     try:
-        return FileResponse(default_storage.open(name, "rb"))
+        return default_storage.get_modified_time(_public_name(path))
+    except (NotImplementedError, OSError):
+        return None
+
+
+@condition(last_modified_func=_last_modified)
+def public_media(request, path: str):
+    try:
+        return FileResponse(default_storage.open(_public_name(path), "rb"))
     except (FileNotFoundError, IsADirectoryError):
         raise Http404("no such file") from None
