@@ -8,10 +8,8 @@ one error the pipeline's tasks retry.
 
 from __future__ import annotations
 
-import shutil
-
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage, Storage
+from django.core.files.storage import Storage, default_storage
 
 
 class StorageUnavailable(Exception):
@@ -22,13 +20,13 @@ class FileMissing(Exception):
     """A file the pipeline needs is gone: processing again cannot help."""
 
 
-# MEDIA_ROOT is read on first use, so tests can point it elsewhere.
-_image_storage = FileSystemStorage(allow_overwrite=True)
-
-
 def image_storage() -> Storage:
-    """The storage of every catalog image file (a callable, so migrations do not freeze it)."""
-    return _image_storage
+    """The media storage, STORAGES["default"] (a callable, so migrations do not freeze it).
+
+    Only storage names and the Storage API are used, never a path: the files may live on
+    another host's volume or in a bucket. The storage must overwrite (settings.py).
+    """
+    return default_storage
 
 
 def image_folder(image_id: int) -> str:
@@ -75,6 +73,19 @@ def file_delete(name: str) -> None:
         image_storage().delete(name)
 
 
+def _folder_delete(storage: Storage, folder: str) -> None:
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        storage.delete(f"{folder}/{name}")
+    for name in folders:
+        _folder_delete(storage, f"{folder}/{name}")
+    # FileSystemStorage removes the emptied directory; object stores have none to remove.
+    storage.delete(folder)
+
+
 def image_folder_delete(image_id: int) -> None:
     """Remove every file of a deleted image, so a later image reusing the id starts clean."""
-    shutil.rmtree(image_storage().path(image_folder(image_id)), ignore_errors=True)
+    _folder_delete(image_storage(), image_folder(image_id))

@@ -49,7 +49,7 @@ class OutgoingMessage(StatusTransitions, models.Model):
     body_text = models.TextField()
     body_html = models.TextField()
     attachments = models.JSONField(
-        default=list, blank=True, help_text="File paths, absolute or relative to MEDIA_ROOT."
+        default=list, blank=True, help_text="Names of files in the media storage (STORAGES['default'])."
     )
     message_id = models.CharField(max_length=250, help_text="The Message-ID header, derived from the key.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)

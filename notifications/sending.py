@@ -9,18 +9,15 @@ refused, message rejected) are recorded on the message or delivery and never ret
 from __future__ import annotations
 
 import hashlib
-import signal
+import posixpath
 import smtplib
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from email.utils import parseaddr
-from pathlib import Path
 
-from billiard.common import TERM_SIGNAL
 from django.conf import settings
+from django.core.files.storage import default_storage
 
 from shop.coordination import RateLimitTimeout, TokenBucket
+from shop.termination import termination_deferred as termination_deferred  # used by the senders
 
 # A token must be granted within this long, or the send counts as a transient failure.
 RATE_LIMIT_WAIT_SECONDS = 30
@@ -43,39 +40,24 @@ def mail_rate_limit_wait() -> None:
         raise TransientMailError(str(exc)) from exc
 
 
-@contextmanager
-def termination_deferred() -> Iterator[None]:
-    """A pool child's termination signal waits until the block has ended: wrap a send and
-    the record of its outcome.
-
-    A prefork worker cancels its running tasks by signalling the child: when it loses the
-    broker (worker_cancel_long_running_tasks_on_connection_loss) and at the end of a cold
-    shutdown's soft wait. The signal is billiard's TERM_SIGNAL: SIGTERM, or SIGQUIT under
-    REMAP_SIGTERM=SIGQUIT (how the stack starts its workers). One cut between the SMTP
-    server's "250 OK" and the row saying `sent` leaves a message whose outcome nobody
-    knows. Only the main thread can hold the signal back; thread-pool tasks are never
-    terminated that way. SIGKILL still cuts anywhere: the claims cover that.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {TERM_SIGNAL})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
 def stable_message_id(key: str) -> str:
     """The same Message-ID for the same business key, so a repeat is recognisable downstream."""
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "greengrocer.test"
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:40]}@{domain}>"
 
 
-def attachment_path(stored: str) -> Path:
-    """Attachments are stored absolute or relative to MEDIA_ROOT (so tests can move it)."""
-    path = Path(stored)
-    return path if path.is_absolute() else Path(settings.MEDIA_ROOT) / path
+def attachment_exists(name: str) -> bool:
+    """Attachments are names in the media storage (STORAGES["default"]), never paths."""
+    return default_storage.exists(name)
+
+
+def attachment_read(name: str) -> tuple[str, bytes]:
+    """(file name, content) of an attachment; a missing one is a permanent failure."""
+    try:
+        with default_storage.open(name, "rb") as handle:
+            return posixpath.basename(name), handle.read()
+    except FileNotFoundError as exc:
+        raise PermanentMailError(f"attachment missing: {name}") from exc
 
 
 def _is_permanent_code(code: int) -> bool:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -40,7 +39,8 @@ from .models import OutgoingMessage
 from .sending import (
     PermanentMailError,
     TransientMailError,
-    attachment_path,
+    attachment_exists,
+    attachment_read,
     mail_rate_limit_wait,
     smtp_error_classify,
     stable_message_id,
@@ -69,20 +69,20 @@ def message_prepare(
     key: str,
     to: str,
     context: dict[str, Any],
-    attachments: Sequence[str | Path] = (),
+    attachments: Sequence[str] = (),
 ) -> OutgoingMessage:
     """Render and record a message under `key`; the existing one if the key is known.
 
     `kind` is an OutgoingMessage.Kind value; the templates are
-    notifications/<kind>.subject.txt, <kind>.txt and <kind>.html. Attachments are file
-    paths, absolute or relative to MEDIA_ROOT, and must exist now.
+    notifications/<kind>.subject.txt, <kind>.txt and <kind>.html. Attachments are names in
+    the media storage (a FileField's `.name`), and must exist now.
     """
     existing = OutgoingMessage.objects.filter(key=key).first()
     if existing is not None:
         return existing
     kind = OutgoingMessage.Kind(kind).value
-    stored_attachments = [str(path) for path in attachments]
-    missing = [path for path in stored_attachments if not attachment_path(path).is_file()]
+    stored_attachments = list(attachments)
+    missing = [name for name in stored_attachments if not attachment_exists(name)]
     if missing:
         raise FileNotFoundError(f"attachments not found: {', '.join(missing)}")
     subject, text, html = _render(kind, {"site_url": settings.SITE_URL, "to": to, **context})
@@ -113,11 +113,9 @@ def _email_for(message: OutgoingMessage, connection) -> EmailMultiAlternatives:
         connection=connection,
     )
     email.attach_alternative(message.body_html, "text/html")
-    for stored in message.attachments:
-        path = attachment_path(stored)
-        if not path.is_file():
-            raise PermanentMailError(f"attachment missing: {stored}")
-        email.attach_file(str(path))
+    for name in message.attachments:
+        filename, content = attachment_read(name)
+        email.attach(filename, content)
     return email
 
 
@@ -193,7 +191,7 @@ def message_start(
     key: str,
     to: str,
     context: dict[str, Any],
-    attachments: Sequence[str | Path] = (),
+    attachments: Sequence[str] = (),
     owner: AbstractBaseUser | None = None,
 ) -> Job:
     """Prepare a standalone message and send it as a Job (HIGH priority, on commit)."""

@@ -123,6 +123,8 @@ VISIBILITY_TIMEOUT_SECONDS = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 2 *
 # only (seconds instead of a deploy's wait); compose's stop_grace_period stays above it.
 SOFT_SHUTDOWN_SECONDS = float(os.environ.get("CELERY_SOFT_SHUTDOWN_TIMEOUT", 20))
 
+BEAT_SCHEDULER = "shop.beat.scheduler:OncePerPeriodScheduler"
+
 _redis_transport_options = {
     "queue_order_strategy": "priority",
     "priority_steps": list(range(MAX_BROKER_PRIORITY + 1)),
@@ -192,7 +194,9 @@ def _configure(app: Celery) -> None:
         worker_soft_shutdown_timeout=SOFT_SHUTDOWN_SECONDS,
         worker_enable_soft_shutdown_on_idle=False,
         worker_hijack_root_logger=False,
-        beat_scheduler="django_celery_beat.schedulers:DatabaseScheduler",
+        # DatabaseScheduler plus a unique key per schedule and period: beat may run on
+        # several hosts and each period is still sent once (shop/beat/scheduler.py).
+        beat_scheduler=BEAT_SCHEDULER,
     )
 
 

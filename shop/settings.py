@@ -7,6 +7,7 @@ cookie and HSTS settings that `manage.py check --deploy` asks for.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "shop",
+    "shop.beat",
     "shop.jobs",
     "catalog",
     "notifications",
@@ -148,8 +150,18 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Every media file (product images, invoices, report PDFs) goes through STORAGES["default"]
+# by its storage name, never by a path: MEDIA_STORAGE_BACKEND and MEDIA_STORAGE_OPTIONS (JSON)
+# put it on a shared volume or in a bucket (django-storages' S3Storage) with no code change.
+# Writes overwrite (catalog files have fixed names; S3Storage overwrites by default).
+FILE_SYSTEM_STORAGE = "django.core.files.storage.FileSystemStorage"
+MEDIA_STORAGE_BACKEND = os.environ.get("MEDIA_STORAGE_BACKEND", FILE_SYSTEM_STORAGE)
+MEDIA_STORAGE_OPTIONS = {
+    **({"allow_overwrite": True} if MEDIA_STORAGE_BACKEND == FILE_SYSTEM_STORAGE else {}),
+    **json.loads(os.environ.get("MEDIA_STORAGE_OPTIONS", "{}")),
+}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": MEDIA_STORAGE_BACKEND, "OPTIONS": MEDIA_STORAGE_OPTIONS},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import transaction
 from rest_framework.test import APIClient
 
+from shop.celery import BEAT_SCHEDULER
 from shop.jobs import dispatch, services
 from shop.jobs.models import Job
 from tests.factories import StaffFactory
@@ -51,7 +52,7 @@ def test_with_the_broker_down_the_request_succeeds_and_beat_dispatches_later(wor
     call_command("setup_schedules", stdout=io.StringIO())
     beat_log = (tmp_path / "beat.log").open("wb")
     beat = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "shop", "beat", "--scheduler=django", "--pidfile=",
+        [sys.executable, "-m", "celery", "-A", "shop", "beat", f"--scheduler={BEAT_SCHEDULER}", "--pidfile=",
          f"--schedule={tmp_path / 'beat-schedule'}", "--loglevel=INFO"],
         cwd=ROOT, env=stack_env(), stdout=beat_log, stderr=subprocess.STDOUT,
     )  # fmt: skip

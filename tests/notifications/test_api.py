@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.mail import get_connection
 from rest_framework.test import APIClient
 
@@ -85,9 +87,8 @@ def test_send_answers_202_with_the_job_and_a_second_send_409(staff_api):
     assert staff_api.post("/api/campaigns/999999/send/").status_code == 404
 
 
-def test_mailbox_lists_newest_first_with_attachments_and_serves_them(staff_api, mailbox, tmp_path):
-    invoice = tmp_path / "invoice.pdf"
-    invoice.write_bytes(b"%PDF-1.4 invoice")
+def test_mailbox_lists_newest_first_with_attachments_and_serves_them(staff_api, mailbox):
+    invoice = default_storage.save("invoices/mailbox-test/invoice.pdf", ContentFile(b"%PDF-1.4 invoice"))
     for number in (1, 2):
         message = services.message_prepare(
             kind="order_confirmation", key=f"order:{number}:confirmation", to=f"buyer{number}@example.test",

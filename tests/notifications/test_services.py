@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from notifications import services
@@ -37,17 +39,18 @@ def test_prepare_renders_text_and_html_and_is_idempotent_by_key():
     assert message.status == OutgoingMessage.Status.PENDING
 
 
-def test_prepare_rejects_an_unknown_kind_and_a_missing_attachment(tmp_path):
+def test_prepare_rejects_an_unknown_kind_and_a_missing_attachment():
     with pytest.raises(ValueError):
         services.message_prepare(kind="newsletter", key="k1", to="a@example.test", context={})
     with pytest.raises(FileNotFoundError):
-        _order_confirmation("order:1002:confirmation", attachments=[tmp_path / "missing.pdf"])
+        _order_confirmation("order:1002:confirmation", attachments=["invoices/missing.pdf"])
     assert not OutgoingMessage.objects.exists()
 
 
-def test_send_delivers_once_with_the_attachment_and_stable_message_id(mailbox, tmp_path):
-    invoice = tmp_path / "invoice-GG-1003.pdf"
-    invoice.write_bytes(b"%PDF-1.4 demo invoice")
+def test_send_delivers_once_with_the_attachment_and_stable_message_id(mailbox):
+    invoice = default_storage.save(
+        "invoices/GG-1003/invoice-GG-1003.pdf", ContentFile(b"%PDF-1.4 demo invoice")
+    )
     message = _order_confirmation("order:1003:confirmation", attachments=[invoice])
 
     assert services.message_send(message_id=message.id) == OutgoingMessage.Status.SENT

@@ -195,3 +195,14 @@ def test_every_secret_compose_requires_is_written_by_the_env_script(compose):
     }
     assert required <= written
     assert compose["services"]["web"]["environment"]["DJANGO_ENV"] == "production"
+
+
+def test_workers_and_beat_scale_to_several_replicas(compose):
+    """`docker compose up --scale worker-bulk=3`: nothing fixed that two replicas would share."""
+    services = compose["services"]
+    for name in (*workers_of(services), "beat"):
+        service = services[name]
+        assert not {"container_name", "hostname", "ports"} & set(service), name
+    for name, command in workers_of(services).items():
+        (hostname,) = [arg.split("=", 1)[1] for arg in command if arg.startswith("--hostname=")]
+        assert hostname.endswith("@%h"), f"{name}: each replica needs its own node name"

@@ -21,6 +21,10 @@ def test_catalog_pictures_are_served(client):
     response = client.get("/media/catalog/media-test/thumb.jpg")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.4 private"
+    again = client.get(
+        "/media/catalog/media-test/thumb.jpg", HTTP_IF_MODIFIED_SINCE=response["Last-Modified"]
+    )
+    assert again.status_code == 304
 
 
 @pytest.mark.parametrize("private", ["invoices/2026/11/x/GG-1.pdf", "reports/2026/11/monthly.pdf"])

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class BeatConfig(AppConfig):
+    name = "shop.beat"
+    label = "beat"
+    verbose_name = "Beat (scheduled runs, once per period)"
