@@ -74,7 +74,7 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = ProductFilter
     search_fields = ["name", "description", "sku"]
     ordering_fields = ["name", "price", "stock", "created_at"]
-    ordering = ["name", "id"]
+    ordering = selectors.SHOWCASE_ORDERING
 
     def get_queryset(self):
         return selectors.product_list(unpublished=_is_staff(self.request))

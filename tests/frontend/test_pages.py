@@ -26,7 +26,7 @@ def _step(job: Job, position: int, name: str, state: str = "PENDING", role: str 
 
 
 def test_the_job_page_draws_the_canvas_with_each_step_in_its_state(worker, mailbox, client):
-    apples = ProductFactory(name="Apples", price="2.50", stock=10)
+    apples = ProductFactory(name="Apples", price="2.50", quantity=10)
     shopper = client_for(UserFactory())
     placed = checkout(shopper, [(apples.id, 2)])
     assert placed.status_code == 201, placed.content
