@@ -54,16 +54,25 @@ class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.category_list()
 
 
+class NumberInFilter(filters.BaseInFilter, filters.NumberFilter):
+    """A comma-separated list of numbers."""
+
+
 class ProductFilter(filters.FilterSet):
     category = filters.CharFilter(field_name="category__slug", help_text="A category's slug.")
+    ids = NumberInFilter(field_name="id", help_text="Only these products: ids, comma-separated.")
 
     class Meta:
         model = Product
-        fields = ["category"]
+        fields = ["category", "ids"]
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Products, with their ready images and rendition URLs"),
+    list=extend_schema(
+        summary="Products, with their ready images and rendition URLs",
+        description="Without `ordering`, products in stock with a ready picture come first, then the rest; "
+        "each group by name.",
+    ),
     retrieve=extend_schema(summary="One product, with its images and rendition URLs"),
 )
 class ProductViewSet(viewsets.ReadOnlyModelViewSet):
