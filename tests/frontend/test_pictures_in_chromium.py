@@ -52,6 +52,8 @@ def test_the_home_page_shows_the_pictured_first_and_swaps_in_a_picture_once_rend
     card = page.locator(".product-card", has_text="Bramley Apple")
     expect(card.get_by_text("Picture on its way")).to_be_visible()
     page.evaluate("window.sameDocument = true")  # gone if the page reloads
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "home-page-picture-rendering.png", full_page=True)
 
     services.image_pipeline_start(image=image, priority=Priority.HIGH, owner=None)
 
@@ -59,5 +61,4 @@ def test_the_home_page_shows_the_pictured_first_and_swaps_in_a_picture_once_rend
     expect(card.locator("[data-picture-pending]")).to_have_count(0)
     assert card.locator("picture img").evaluate("img => img.complete && img.naturalWidth") > 0
     assert page.evaluate("window.sameDocument") is True
-    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "home-page.png", full_page=True)
