@@ -8,7 +8,7 @@ from catalog.models import Category, Product
 
 
 def bench_products(
-    scenario: str, count: int, *, price: Decimal = Decimal("2.50"), stock: int = 0
+    scenario: str, count: int, *, price: Decimal = Decimal("2.50"), quantity: int = 0
 ) -> list[Product]:
     category, _ = Category.objects.get_or_create(
         slug=f"bench-{scenario}", defaults={"name": f"Bench {scenario}"}
@@ -17,7 +17,7 @@ def bench_products(
     have = set(Product.objects.filter(sku__in=skus).values_list("sku", flat=True))
     Product.objects.bulk_create(
         Product(sku=sku, slug=sku.lower(), name=f"Bench {scenario} item {n}", category=category, price=price,
-                stock=stock, description=f"A product of the {scenario} benchmark.")
+                quantity=quantity, description=f"A product of the {scenario} benchmark.")
         for n, sku in enumerate(skus) if sku not in have
     )  # fmt: skip
     return list(Product.objects.filter(sku__in=skus).order_by("sku"))

@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from django.utils.html import format_html
 
 from . import selectors, services
-from .models import Category, ImageFormat, ImageRendition, ImageSize, Product, ProductImage
+from .models import Category, ImageFormat, ImageRendition, ImageSize, Product, ProductImage, StockAllocation
 
 
 def _thumbnail(image: ProductImage) -> str:
@@ -48,16 +48,48 @@ class ProductImageInline(admin.TabularInline):
         return _thumbnail(image)
 
 
+class OpenAllocationInline(admin.TabularInline):
+    model = StockAllocation
+    verbose_name_plural = "units held by open orders"
+    extra = 0
+    can_delete = False
+    fields = ["holder", "quantity", "created_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(state=StockAllocation.State.OPEN)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["name", "sku", "category", "price", "currency", "stock", "is_active", "updated_at"]
+    list_display = ["name", "sku", "category", "price", "currency", "quantity", "allocated", "available",
+                    "is_active", "updated_at"]  # fmt: skip
     list_filter = ["is_active", "category"]
     list_select_related = ["category"]
     search_fields = ["name", "sku", "supplier_ref"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["created_at", "updated_at"]
-    inlines = [ProductImageInline]
+    readonly_fields = ["allocated", "available", "created_at", "updated_at"]
+    inlines = [ProductImageInline, OpenAllocationInline]
     actions = ["rerender_images"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The supplier counts its products' stock; the next sync would overwrite an edit.
+        supplier_owned = ["quantity"] if obj is not None and obj.supplier_ref else []
+        return [*supplier_owned, *self.readonly_fields]
+
+    def save_model(self, request, obj: Product, form, change: bool) -> None:
+        if not change:
+            obj.save()  # a new product: nothing is held yet
+            return
+        # Never write back `allocated` as the form loaded it: orders may have moved it since.
+        fields = [name for name in form.changed_data if name != "quantity"]
+        if fields:
+            obj.save(update_fields=[*fields, "updated_at"])
+        if "quantity" in form.changed_data:
+            services.stock_set_quantity(quantities={obj.id: obj.quantity})
 
     @admin.action(description="Re-render the images of the selected products (low priority)")
     def rerender_images(self, request, queryset: QuerySet[Product]) -> None:

@@ -54,16 +54,25 @@ class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.category_list()
 
 
+class NumberInFilter(filters.BaseInFilter, filters.NumberFilter):
+    """A comma-separated list of numbers."""
+
+
 class ProductFilter(filters.FilterSet):
     category = filters.CharFilter(field_name="category__slug", help_text="A category's slug.")
+    ids = NumberInFilter(field_name="id", help_text="Only these products: ids, comma-separated.")
 
     class Meta:
         model = Product
-        fields = ["category"]
+        fields = ["category", "ids"]
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Products, with their ready images and rendition URLs"),
+    list=extend_schema(
+        summary="Products, with their ready images and rendition URLs",
+        description="Without `ordering`, products in stock with a ready picture come first, then the rest; "
+        "each group by name.",
+    ),
     retrieve=extend_schema(summary="One product, with its images and rendition URLs"),
 )
 class ProductViewSet(viewsets.ReadOnlyModelViewSet):
@@ -74,7 +83,7 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = ProductFilter
     search_fields = ["name", "description", "sku"]
     ordering_fields = ["name", "price", "stock", "created_at"]
-    ordering = ["name", "id"]
+    ordering = selectors.SHOWCASE_ORDERING
 
     def get_queryset(self):
         return selectors.product_list(unpublished=_is_staff(self.request))

@@ -62,7 +62,7 @@ def catalog_seed(*, stdout) -> None:
             skus.append(sku)
             adjective = ADJECTIVES[rng.randrange(len(ADJECTIVES))]
             price = Decimal(rng.randrange(79, 1299)) / 100
-            stock = rng.randrange(20, 400)
+            quantity = rng.randrange(20, 400)
             _, was_created = Product.objects.get_or_create(
                 sku=sku,
                 defaults={
@@ -72,7 +72,7 @@ def catalog_seed(*, stdout) -> None:
                     f"picked to order and packed the same day.",
                     "category": category,
                     "price": price,
-                    "stock": stock,
+                    "quantity": quantity,
                 },
             )
             created += was_created

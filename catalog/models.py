@@ -1,4 +1,4 @@
-"""The catalog: categories, products, their images and the images' renditions."""
+"""The catalog: categories, products and their stock, images and the images' renditions."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Greatest
 
 from .storage import image_storage
 
@@ -35,7 +36,17 @@ class Product(models.Model):
         max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))]
     )
     currency = models.CharField(max_length=3, default="EUR")
-    stock = models.PositiveIntegerField(default=0)
+    # Stock (see docs/architecture.md, "Stock"): the supplier (or staff) owns `quantity`, the
+    # units on hand; open orders hold `allocated` of them (the sum of their open
+    # StockAllocations); the shop sells `available`. Written only by catalog.services.
+    quantity = models.PositiveIntegerField(default=0, help_text="Units on hand, as last counted.")
+    allocated = models.PositiveIntegerField(default=0, help_text="Units held by open orders.")
+    available = models.GeneratedField(
+        expression=Greatest(F("quantity") - F("allocated"), 0),
+        output_field=models.PositiveIntegerField(),
+        db_persist=True,
+        help_text="Units for sale: on hand minus those held, never below 0.",
+    )
     is_active = models.BooleanField(default=True, db_index=True)
     supplier_ref = models.CharField(max_length=64, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -44,12 +55,41 @@ class Product(models.Model):
     class Meta:
         ordering = ["name", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(stock__gte=0), name="product_stock_not_negative"),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="product_quantity_not_negative"),
+            models.CheckConstraint(condition=Q(allocated__gte=0), name="product_allocated_not_negative"),
             models.CheckConstraint(condition=Q(price__gte=0), name="product_price_not_negative"),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.sku})"
+
+
+class StockAllocation(models.Model):
+    """Units of a product held for one holder (an order: "order:<id>"), open until released
+    (the order failed or was cancelled) or fulfilled (it completed). Each closes once."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        RELEASED = "released", "Released"
+        FULFILLED = "fulfilled", "Fulfilled"
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="allocations")
+    holder = models.CharField(max_length=40)
+    quantity = models.PositiveIntegerField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["product", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["holder", "product"], name="allocation_once_per_holder"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="allocation_quantity_positive"),
+        ]
+        indexes = [models.Index(fields=["holder", "state"], name="allocation_holder_state")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product_id} for {self.holder} ({self.state})"
 
 
 class ImageSize(models.TextChoices):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from .models import Category, ImageRendition, Product, ProductImage
 
@@ -22,13 +22,31 @@ def _images(*, unpublished: bool) -> QuerySet[ProductImage]:
     return images.select_related("job") if unpublished else images.filter(status=ProductImage.Status.READY)
 
 
+# The storefront's default order: products in stock with a ready picture first, then the
+# rest, each by name (docs/architecture.md, "Catalog and images").
+SHOWCASE_ORDERING = ["showcase", "name", "id"]
+
+
+def _pictures(*statuses: str) -> Exists:
+    return Exists(ProductImage.objects.filter(product=OuterRef("pk"), status__in=statuses))
+
+
 def product_list(*, unpublished: bool = False) -> QuerySet[Product]:
     """Products with their category, images and renditions: four queries for any page.
 
-    `unpublished` (staff) adds inactive products and images that are not ready yet.
+    `unpublished` (staff) adds inactive products and images that are not ready yet. Each
+    product says whether pictures are still rendering (`pictures_pending`); `stock` (the API's
+    name for `available`) and `showcase` (0: in stock with a ready picture) can order them.
     """
-    products = Product.objects.select_related("category").prefetch_related(
-        Prefetch("images", queryset=_images(unpublished=unpublished))
+    Status = ProductImage.Status
+    products = (
+        Product.objects.select_related("category")
+        .prefetch_related(Prefetch("images", queryset=_images(unpublished=unpublished)))
+        .annotate(pictures_pending=_pictures(Status.PENDING, Status.PROCESSING))
+        .alias(
+            stock=F("available"),
+            showcase=Case(When(_pictures(Status.READY), available__gt=0, then=Value(0)), default=Value(1)),
+        )
     )
     return products if unpublished else products.filter(is_active=True)
 

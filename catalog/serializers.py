@@ -52,19 +52,26 @@ class ProductImageProgressSerializer(ProductImageSerializer):
 
 class ProductSerializer(serializers.ModelSerializer):
     category = CategoryRefSerializer(read_only=True)
+    stock = serializers.IntegerField(
+        source="available", read_only=True,
+        help_text="Units for sale: on hand minus those held by open orders, never below 0.",
+    )  # fmt: skip
     images = ProductImageSerializer(many=True, read_only=True)
+    pictures_pending = serializers.BooleanField(
+        read_only=True, help_text="Pictures are still being rendered; they appear in `images` when ready."
+    )
 
     class Meta:
         model = Product
         fields = ["id", "sku", "slug", "name", "description", "category", "price", "currency",
-                  "stock", "is_active", "created_at", "updated_at", "images"]  # fmt: skip
+                  "stock", "is_active", "created_at", "updated_at", "images", "pictures_pending"]  # fmt: skip
 
 
 class StaffProductSerializer(ProductSerializer):
     images = ProductImageProgressSerializer(many=True, read_only=True)
 
     class Meta(ProductSerializer.Meta):
-        fields = [*ProductSerializer.Meta.fields, "supplier_ref"]
+        fields = [*ProductSerializer.Meta.fields, "quantity", "allocated", "supplier_ref"]
 
 
 class ProductImageUploadSerializer(serializers.Serializer):

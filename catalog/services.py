@@ -1,4 +1,4 @@
-"""Writes of the catalog: adding product images and running their pipeline.
+"""Writes of the catalog: stock (allocations and counts), product images and their pipeline.
 
 Work is scheduled only through `workflow_start` (after commit, via the outbox). The pipeline
 steps below are what catalog.tasks call; each is safe to run again for the same image: files
@@ -8,25 +8,127 @@ have fixed names and are overwritten, rendition rows are upserted per (image, si
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Case, F, Max, Value, When
+from django.db.models.functions import Greatest
+from django.utils import timezone
 
 from shop.celery import Priority
 from shop.jobs.models import Job
 from shop.jobs.services import workflow_start
 
 from . import rendering, storage, workflows
-from .models import ImageFormat, ImageRendition, ImageSize, Product, ProductImage
+from .models import ImageFormat, ImageRendition, ImageSize, Product, ProductImage, StockAllocation
 from .validation import image_upload_check
 
 logger = logging.getLogger(__name__)
 
 RENDITIONS_PER_IMAGE = len(ImageSize) * len(ImageFormat)
+COUNT_BATCH = 500
+
+
+# --- Stock ---------------------------------------------------------------------------------
+# available = quantity - allocated is a generated column, so no write can leave it wrong: a
+# count (stock_set_quantity) changes only quantity, an allocation or a release only
+# allocated, and the check that an allocation fits is part of its own UPDATE.
+
+
+@dataclass(frozen=True)
+class StockLine:
+    product_id: int
+    quantity: int
+
+
+class StockShort(Exception):
+    """A line asks for more than is available (or the product is not for sale)."""
+
+    def __init__(self, *, line: StockLine, available: int) -> None:
+        super().__init__(f"product {line.product_id}: {line.quantity} requested, {available} available")
+        self.line = line
+        self.available = available
+
+
+def stock_allocate(*, holder: str, lines: Sequence[StockLine]) -> list[StockAllocation]:
+    """Hold every line's units for `holder`, all or none; raises StockShort for the first short line.
+
+    Each line is one conditional UPDATE (`quantity >= allocated + q`), atomic on SQLite and
+    PostgreSQL alike: a concurrent allocation or count is either before it or after it.
+    Products are taken in id order, so concurrent allocations lock rows in the same order.
+    """
+    with transaction.atomic():
+        for line in sorted(lines, key=lambda line: line.product_id):
+            held = Product.objects.filter(
+                id=line.product_id, is_active=True, quantity__gte=F("allocated") + line.quantity
+            ).update(allocated=F("allocated") + line.quantity)
+            if not held:
+                available = Product.objects.filter(id=line.product_id).values_list("available", flat=True)
+                raise StockShort(line=line, available=available.first() or 0)
+        return StockAllocation.objects.bulk_create(
+            StockAllocation(product_id=line.product_id, holder=holder, quantity=line.quantity)
+            for line in lines
+        )
+
+
+def _allocations_close(*, holder: str, to: StockAllocation.State, on_hand_leaves: bool) -> int:
+    closed_units = 0
+    with transaction.atomic():
+        now = timezone.now()
+        for allocation in StockAllocation.objects.filter(holder=holder, state=StockAllocation.State.OPEN):
+            # The conditional UPDATE closes each allocation once, whoever else tries at the same time.
+            if not StockAllocation.objects.filter(id=allocation.id, state=StockAllocation.State.OPEN).update(
+                state=to, closed_at=now
+            ):
+                continue
+            change = {"allocated": F("allocated") - allocation.quantity}
+            if on_hand_leaves:
+                # A supplier count below the units held must not make the quantity negative.
+                change["quantity"] = Greatest(F("quantity") - allocation.quantity, 0)
+            Product.objects.filter(id=allocation.product_id).update(**change)
+            closed_units += allocation.quantity
+    return closed_units
+
+
+def stock_deallocate(*, holder: str) -> int:
+    """Release the holder's open allocations (its order failed or was cancelled), once; the units
+    go back on sale. Returns the units released (0 when there was nothing open)."""
+    return _allocations_close(holder=holder, to=StockAllocation.State.RELEASED, on_hand_leaves=False)
+
+
+def stock_fulfil(*, holder: str) -> int:
+    """The holder's units leave (its order completed): its open allocations become fulfilled and
+    the quantity on hand drops by as much, so `available` does not move. Once; returns the units."""
+    return _allocations_close(holder=holder, to=StockAllocation.State.FULFILLED, on_hand_leaves=True)
+
+
+def stock_set_quantity(*, quantities: Mapping[int, int]) -> int:
+    """Record counted quantities on hand ({product id: units}), the supplier's or staff's figure.
+
+    Only `quantity` is written: the units held by open orders stay held, so `available` is the
+    new count minus them (0 if the count is below them). One UPDATE per COUNT_BATCH products.
+    """
+    if any(units < 0 for units in quantities.values()):
+        raise ValueError("a quantity on hand cannot be negative")
+    ids = sorted(quantities)
+    now = timezone.now()
+    with transaction.atomic():
+        for start in range(0, len(ids), COUNT_BATCH):
+            batch = ids[start : start + COUNT_BATCH]
+            Product.objects.filter(id__in=batch).update(
+                quantity=Case(
+                    *(When(id=product_id, then=Value(quantities[product_id])) for product_id in batch)
+                ),
+                updated_at=now,
+            )
+    return len(ids)
+
+
+# --- Images --------------------------------------------------------------------------------
 
 
 def image_pipeline_start(*, image: ProductImage, priority: Priority, owner: AbstractBaseUser | None) -> Job:

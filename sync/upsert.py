@@ -14,11 +14,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from catalog.models import Category, Product
+from catalog.services import stock_set_quantity
 
 from .client import SupplierProduct
 
 # What the supplier owns on a product. The slug is set once, at creation: URLs stay stable.
-SYNCED_FIELDS = ("sku", "name", "description", "category_id", "price", "currency", "stock", "is_active")
+# Its stock figure is the quantity on hand, written through catalog.services (never the units
+# open orders hold): a new product gets it at creation, a known one by stock_set_quantity.
+SYNCED_FIELDS = ("sku", "name", "description", "category_id", "price", "currency", "is_active")
 DEACTIVATE_BATCH = 500
 
 
@@ -58,7 +61,6 @@ def _wanted_values(item: SupplierProduct, category_id: int) -> dict[str, object]
         "category_id": category_id,
         "price": item.price,
         "currency": item.currency,
-        "stock": item.stock,
         "is_active": True,
     }
 
@@ -71,22 +73,26 @@ def catalog_page_upsert(*, items: Sequence[SupplierProduct]) -> PageCounts:
     current = {
         row["supplier_ref"]: row
         for row in Product.objects.filter(supplier_ref__in=[item.ref for item in items]).values(
-            "supplier_ref", *SYNCED_FIELDS
+            "supplier_ref", "id", "quantity", *SYNCED_FIELDS
         )
     }
     created = updated = 0
     changed: list[Product] = []
+    counted: dict[int, int] = {}
     for item in items:
         wanted = _wanted_values(item, category_ids[item.category])
         row = current.get(item.ref)
+        if row is not None and row["quantity"] != item.stock:
+            counted[row["id"]] = item.stock
         if row is None:
             created += 1
         elif any(row[name] != value for name, value in wanted.items()):
             updated += 1
         else:
+            updated += row["id"] in counted
             continue
         slug = f"{slugify(item.name)[:100]}-{slugify(item.ref)}"[:140]
-        changed.append(Product(supplier_ref=item.ref, slug=slug, **wanted))
+        changed.append(Product(supplier_ref=item.ref, slug=slug, quantity=item.stock, **wanted))
     if changed:
         try:
             Product.objects.bulk_create(
@@ -97,6 +103,7 @@ def catalog_page_upsert(*, items: Sequence[SupplierProduct]) -> PageCounts:
             )
         except IntegrityError as exc:
             raise CatalogConflict(f"the page clashes with products outside the sync: {exc}") from exc
+    stock_set_quantity(quantities=counted)
     return PageCounts(created=created, updated=updated, unchanged=len(items) - created - updated)
 
 

@@ -46,7 +46,7 @@ class ProductFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Product {n}")
     category = factory.SubFactory(CategoryFactory)
     price = Decimal("2.50")
-    stock = 100
+    quantity = 100
 
 
 class CompletedOrderFactory(factory.django.DjangoModelFactory):

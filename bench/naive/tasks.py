@@ -71,7 +71,7 @@ def supplier_sync_loop(products: int) -> int:
                     "category": category,
                     "price": item.price,
                     "currency": item.currency,
-                    "stock": item.stock,
+                    "quantity": item.stock,
                     "is_active": True,
                 }
                 slug = f"{slugify(item.name)[:100]}-{slugify(item.ref)}"[:140]

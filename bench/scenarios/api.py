@@ -40,7 +40,7 @@ def _queries(path: str) -> int:
 
 
 def run(context: BenchContext) -> ScenarioResult:
-    bench_products("api", CATALOG_SIZE, stock=10)
+    bench_products("api", CATALOG_SIZE, quantity=10)
     clients, seconds = context.sizes.api_clients, context.sizes.api_seconds
 
     def measured(path: str):

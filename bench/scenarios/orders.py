@@ -43,7 +43,7 @@ def _customers_tokens(count: int) -> list[str]:
 
 
 def _product_id() -> int:
-    return bench_products("orders", 1, price=Decimal("12.50"), stock=1_000_000)[0].id
+    return bench_products("orders", 1, price=Decimal("12.50"), quantity=1_000_000)[0].id
 
 
 def run(context: BenchContext) -> ScenarioResult:

@@ -26,6 +26,9 @@ def product_picture(product: Product, size: str = ImageSize.CARD, eager: bool = 
         "webp": renditions.get(ImageFormat.WEBP),
         "jpeg": renditions.get(ImageFormat.JPEG),
         "eager": eager,
+        "size": size,
+        # Pictures still rendering: pictures.js swaps the placeholder in when they are ready.
+        "pending": getattr(product, "pictures_pending", False),
         # Products without a picture yet get a placeholder tinted by their category.
         "hue": 95 + 37 * (product.category_id % 6),
     }

@@ -30,7 +30,9 @@ TEST_CARD_BEHAVIOUR = {
 }
 
 
-SORT_CHOICES = [("name", "Name"), ("price", "Price: low to high"), ("-price", "Price: high to low")]
+# "" is the API's default order: in stock with a picture first (catalog.selectors.SHOWCASE_ORDERING).
+SORT_CHOICES = [("", "Featured"), ("name", "Name"), ("price", "Price: low to high"),
+                ("-price", "Price: high to low")]  # fmt: skip
 
 
 def _catalog_products(request):
@@ -57,7 +59,7 @@ def catalog(request):
             "categories": categories,
             "search": request.GET.get("search", ""),
             "category": request.GET.get("category", ""),
-            "ordering": request.GET.get("ordering", "name"),
+            "ordering": request.GET.get("ordering", ""),
             "sort_choices": SORT_CHOICES,
             "query": query.urlencode(),
         },

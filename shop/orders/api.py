@@ -69,7 +69,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         },
     )
     def create(self, request):
-        """Place an order: stock is reserved now; payment, invoice and mail follow in its Job."""
+        """Place an order: its stock is held now; payment, invoice and mail follow in its Job."""
         params = OrderPlaceSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         idempotency_key = request.headers.get("Idempotency-Key", "").strip()

@@ -9,9 +9,8 @@ the customer's cancel, or a charge that lands after a cancel).
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
 
-from catalog.models import Product
+from catalog.services import stock_deallocate
 from notifications.models import OutgoingMessage
 from notifications.services import message_start
 from shop.api_errors import Conflict
@@ -26,11 +25,12 @@ GENERIC_FAILURE = "A step of the order workflow failed."
 
 
 def stock_release(order: Order) -> bool:
-    """Put the order's reserved stock back, once. Call inside the deciding transaction."""
+    """Release the units the order holds, once: they go back on sale. Only the allocation
+    ends; the quantity on hand (the supplier's count) is not touched, so a release can never
+    put on sale units the supplier does not have. Call inside the deciding transaction."""
     if not Order.objects.filter(id=order.id, stock_released=False).update(stock_released=True):
         return False
-    for product_id, quantity in order.lines.values_list("product_id", "quantity"):
-        Product.objects.filter(id=product_id).update(stock=F("stock") + quantity)
+    stock_deallocate(holder=order.stock_holder)
     order.stock_released = True
     return True
 

@@ -12,9 +12,9 @@ from django.db.models import Q
 
 class Order(models.Model):
     class Status(models.TextChoices):
-        PLACED = "placed", "Placed"  # stock reserved, workflow dispatched (or waiting for the broker)
+        PLACED = "placed", "Placed"  # stock allocated, workflow dispatched (or waiting for the broker)
         PAID = "paid", "Paid"
-        COMPLETED = "completed", "Completed"
+        COMPLETED = "completed", "Completed"  # its allocations fulfilled: the units left
         FAILED = "failed", "Failed"  # compensated: stock released, refunded if charged
         CANCELLED = "cancelled", "Cancelled"  # by the customer; compensated
 
@@ -64,6 +64,11 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return f"Order {self.number} ({self.status})"
+
+    @property
+    def stock_holder(self) -> str:
+        """Who holds the order's units in the catalog's stock allocations."""
+        return f"order:{self.id}"
 
     @property
     def is_final(self) -> bool:

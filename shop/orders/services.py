@@ -15,10 +15,10 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from catalog.models import Product
+from catalog.services import StockLine, StockShort, stock_allocate
 from shop.api_errors import ApiError, Conflict
 from shop.celery import Priority
 from shop.jobs.dispatch import job_redispatch
@@ -88,25 +88,25 @@ def _products_for(lines: Sequence[LineRequest]) -> dict[int, Product]:
     return products
 
 
-def _stock_reserve(lines: Sequence[LineRequest], products: dict[int, Product]) -> None:
-    """Take the stock of every line with a conditional UPDATE; a 409 if any is short.
+def _stock_allocate(order: Order, lines: Sequence[LineRequest], products: dict[int, Product]) -> None:
+    """Hold the units of every line for the order; a 409 naming the first short line.
 
-    Raised inside the checkout transaction, the 409 rolls back what was already taken.
-    Products are updated in id order so concurrent checkouts lock them in the same order.
+    Raised inside the checkout transaction, the 409 rolls the order back with whatever was held.
     """
-    for index, line in sorted(enumerate(lines), key=lambda item: item[1].product_id):
-        taken = Product.objects.filter(id=line.product_id, is_active=True, stock__gte=line.quantity).update(
-            stock=F("stock") - line.quantity
+    try:
+        stock_allocate(
+            holder=order.stock_holder,
+            lines=[StockLine(product_id=line.product_id, quantity=line.quantity) for line in lines],
         )
-        if not taken:
-            product = products[line.product_id]
-            available = Product.objects.filter(id=product.id).values_list("stock", flat=True).first() or 0
-            raise Conflict(
-                f"Not enough stock for {product.name}: {line.quantity} requested, {available} available.",
-                code="out_of_stock",
-                details={"line": index, "product": product.id, "sku": product.sku,
-                         "requested": line.quantity, "available": available},
-            )  # fmt: skip
+    except StockShort as short:
+        index = next(i for i, line in enumerate(lines) if line.product_id == short.line.product_id)
+        product = products[short.line.product_id]
+        raise Conflict(
+            f"Not enough stock for {product.name}: {short.line.quantity} requested, {short.available} available.",
+            code="out_of_stock",
+            details={"line": index, "product": product.id, "sku": product.sku,
+                     "requested": short.line.quantity, "available": short.available},
+        ) from short  # fmt: skip
 
 
 def _fingerprint(lines: Sequence[LineRequest], express: bool, card: payments.CardToken) -> str:
@@ -155,7 +155,7 @@ def order_place(
     card_number: str,
     idempotency_key: str = "",
 ) -> Placement:
-    """Check the lines, reserve the stock, record the order and start its workflow, atomically.
+    """Check the lines, record the order, hold its stock and start its workflow, atomically.
 
     The workflow is sent when the transaction commits (or later by the outbox sweeper).
     The same Idempotency-Key with the same request returns the first order; with a
@@ -196,7 +196,6 @@ def _order_place_atomically(
     from .workflows import order_workflow  # workflows -> tasks -> services
 
     products = _products_for(lines)
-    _stock_reserve(lines, products)
     subtotal = sum((products[line.product_id].price * line.quantity for line in lines), Decimal("0.00"))
     if express:
         shipping = EXPRESS_SHIPPING
@@ -227,6 +226,7 @@ def _order_place_atomically(
         )
         for line in lines
     )
+    _stock_allocate(order, lines, products)
     order.job = workflow_start(
         kind="order",
         subject=f"order:{order.id}",

@@ -21,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from catalog.services import stock_fulfil
 from notifications.models import OutgoingMessage
 from notifications.services import message_prepare
 
@@ -201,9 +202,14 @@ def prepare_confirmation(*, order_id: int) -> int:
 
 
 def complete_order(*, order_id: int) -> dict[str, Any]:
-    """Mark the paid order completed, once."""
+    """Mark the paid order completed, once: its units leave the stock (allocations fulfilled).
+
+    Not at book_shipment: until the order completes it may still fail or be cancelled, and
+    then its parcel is not sent and its units go back on sale.
+    """
 
     def complete(order: Order) -> dict[str, Any]:
+        stock_fulfil(holder=order.stock_holder)
         order.transition_to(Order.Status.COMPLETED)
         order.completed_at = timezone.now()
         order.save(update_fields=["status", "completed_at", "updated_at"])

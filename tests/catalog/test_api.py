@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from catalog.models import ImageFormat, ImageRendition, ImageSize, ProductImage
+from catalog.services import StockLine, stock_allocate
 from tests.catalog.conftest import client_for
 from tests.factories import CategoryFactory, ProductFactory, ProductImageFactory, StaffFactory
 
@@ -123,3 +124,39 @@ def test_the_schema_documents_the_catalog():
     assert {"202", "400", "413", "415"} <= set(upload["responses"])
     parameters = {p["name"] for p in schema["paths"]["/api/products/"]["get"]["parameters"]}
     assert {"search", "category", "ordering", "page", "page_size"} <= parameters
+
+
+def test_by_default_products_in_stock_with_a_ready_picture_come_first_and_ordering_still_works():
+    pictured = {name: ProductFactory(name=name, quantity=5) for name in ("Zucchini", "Yam")}
+    sold_out = ProductFactory(name="Apricot", quantity=0)
+    held = ProductFactory(name="Date", quantity=2)  # on hand, but all held by an open order
+    stock_allocate(holder="order:1", lines=[StockLine(product_id=held.id, quantity=2)])
+    ProductFactory(name="Beans", quantity=9)  # in stock, no picture
+    rendering = ProductFactory(name="Cherry", quantity=3)
+    ProductImageFactory(product=rendering)  # still pending
+    for product in [*pictured.values(), sold_out, held]:
+        ready_image(product)
+    anonymous = client_for()
+
+    def listed(query: str = "") -> list[tuple[str, int, bool]]:
+        response = anonymous.get(f"/api/products/?{query}")
+        assert response.status_code == 200
+        return [(p["name"], p["stock"], p["pictures_pending"]) for p in response.json()["results"]]
+
+    assert listed() == [("Yam", 5, False), ("Zucchini", 5, False), ("Apricot", 0, False), ("Beans", 9, False),
+                        ("Cherry", 3, True), ("Date", 0, False)]  # fmt: skip
+    alphabetical = ["Apricot", "Beans", "Cherry", "Date", "Yam", "Zucchini"]
+    assert [name for name, *_ in listed("ordering=name")] == alphabetical
+    assert [stock for _, stock, _ in listed("ordering=-stock")] == [9, 5, 5, 3, 0, 0]
+    assert [name for name, *_ in listed(f"ids={held.id},{rendering.id}")] == ["Cherry", "Date"]
+
+
+def test_staff_see_the_quantity_on_hand_and_the_units_held_beside_what_is_for_sale(staff_client):
+    product = ProductFactory(quantity=7)
+    stock_allocate(holder="order:1", lines=[StockLine(product_id=product.id, quantity=3)])
+
+    body = staff_client.get(f"/api/products/{product.id}/").json()
+    public = client_for().get(f"/api/products/{product.id}/").json()
+
+    assert (body["quantity"], body["allocated"], body["stock"]) == (7, 3, 4)
+    assert public["stock"] == 4 and "quantity" not in public and "allocated" not in public

@@ -11,7 +11,8 @@ from django.contrib.auth import get_user_model
 from shop.jobs.models import Job, JobStep
 from shop.orders.models import Order
 from shop.orders.payments import TEST_CARDS
-from tests.factories import CategoryFactory, ProductFactory, StaffFactory, UserFactory
+from tests.catalog.test_api import ready_image
+from tests.factories import CategoryFactory, ProductFactory, ProductImageFactory, StaffFactory, UserFactory
 from tests.harness.jobs import wait_for_job
 from tests.orders.conftest import checkout, client_for
 
@@ -26,7 +27,7 @@ def _step(job: Job, position: int, name: str, state: str = "PENDING", role: str 
 
 
 def test_the_job_page_draws_the_canvas_with_each_step_in_its_state(worker, mailbox, client):
-    apples = ProductFactory(name="Apples", price="2.50", stock=10)
+    apples = ProductFactory(name="Apples", price="2.50", quantity=10)
     shopper = client_for(UserFactory())
     placed = checkout(shopper, [(apples.id, 2)])
     assert placed.status_code == 201, placed.content
@@ -99,6 +100,23 @@ def test_the_catalog_searches_and_filters_like_the_api(client):
 
     assert "Crisp Apple" in searched and "Sweet Basil" not in searched
     assert "Sweet Basil" in filtered and "Crisp Apple" not in filtered
+
+
+def test_the_catalog_shows_products_in_stock_with_pictures_first_and_sorts_on_request(client):
+    for name, quantity in (("Zucchini", 4), ("Apricot", 0), ("Yam", 6)):
+        ready_image(ProductFactory(name=name, quantity=quantity))
+    ProductFactory(name="Beans", quantity=8)  # in stock, no picture
+    ProductImageFactory(product=ProductFactory(name="Cherry", quantity=2))  # its picture is rendering
+
+    def names(**query) -> list[str]:
+        page = client.get("/", query).content.decode()
+        return re.findall(r'<h2 id="product-\d+"><a [^>]*>([^<]+)</a>', page)
+
+    assert names() == ["Yam", "Zucchini", "Apricot", "Beans", "Cherry"]
+    assert names(ordering="name") == ["Apricot", "Beans", "Cherry", "Yam", "Zucchini"]
+    page = client.get("/").content.decode()
+    assert page.count("data-picture-pending") == 1 and "Picture on its way" in page
+    assert '<option value="" selected>Featured</option>' in page
 
 
 def test_checkout_explains_every_test_card_of_the_gateway(client):

@@ -95,7 +95,7 @@ def test_flower_requires_basic_auth_and_lists_the_tasks_of_a_finished_order(
     shopper = APIClient()
     shopper.force_authenticate(UserFactory())
     card = next(number for number, token in TEST_CARDS.items() if token == TOKEN_SUCCEEDS)
-    apples = ProductFactory(name="Apples", price="2.50", stock=5)
+    apples = ProductFactory(name="Apples", price="2.50", quantity=5)
     response = shopper.post("/api/orders/", {"lines": [{"product": apples.id, "quantity": 2}], "express": False,
                                              "card_number": card}, format="json")  # fmt: skip
     assert response.status_code == 201, response.content

@@ -45,9 +45,9 @@ def api(shopper) -> APIClient:
 
 @pytest.fixture
 def apples():
-    return ProductFactory(name="Apples", price="2.50", stock=10)
+    return ProductFactory(name="Apples", price="2.50", quantity=10)
 
 
 @pytest.fixture
 def pears():
-    return ProductFactory(name="Pears", price="3.20", stock=10)
+    return ProductFactory(name="Pears", price="3.20", quantity=10)

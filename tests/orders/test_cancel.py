@@ -26,7 +26,7 @@ def test_cancel_before_the_workflow_starts_revokes_every_step(worker, mailbox, a
     with transaction.atomic():  # the workflow is sent only when this commits
         order = checkout(api, [(apples.id, 4)]).json()
         cancelled = api.post(f"/api/orders/{order['id']}/cancel/")
-        assert Product.objects.get(id=apples.id).stock == 10
+        assert Product.objects.get(id=apples.id).available == 10
 
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     charge = JobStep.objects.get(job_id=order["job"]["id"], name="charge_payment")
@@ -48,7 +48,7 @@ def test_cancel_after_the_charge_refunds_it_and_releases_the_stock(worker, mailb
     assert _refund_finished(order).status == Job.Status.SUCCEEDED
     payment = Payment.objects.get(order=order)
     assert payment.status == Payment.Status.REFUNDED and payment.refund_reference.startswith("re_")
-    assert Product.objects.get(id=apples.id).stock == 10
+    assert Product.objects.get(id=apples.id).available == 10
     assert Order.objects.get(id=order.id).status == Order.Status.CANCELLED
     assert mailbox.count() == 0
 
@@ -62,14 +62,14 @@ def test_cancel_while_a_slow_charge_runs_refunds_the_late_capture_once(worker, m
     response = api.post(f"/api/orders/{order.id}/cancel/")
 
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
-    assert Product.objects.get(id=apples.id).stock == 10  # released at once, not after the charge
+    assert Product.objects.get(id=apples.id).available == 10  # released at once, not after the charge
     assert _refund_finished(order).status == Job.Status.SUCCEEDED
     payment = Payment.objects.get(order=order)
     assert payment.status == Payment.Status.REFUNDED
     assert len(redis_client().keys("gateway:refund:*")) == 1
     order.refresh_from_db()
     assert order.status == Order.Status.CANCELLED and not order.invoice
-    assert Product.objects.get(id=apples.id).stock == 10
+    assert Product.objects.get(id=apples.id).available == 10
     assert mailbox.count() == 0
 
 
@@ -85,10 +85,10 @@ def test_cancelling_a_completed_order_is_a_409_and_a_cancelled_one_stays_cancell
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "order_not_cancellable"
     assert Payment.objects.get(order_id=completed["id"]).status == Payment.Status.CAPTURED
-    assert Product.objects.get(id=apples.id).stock == 9
+    assert Product.objects.get(id=apples.id).available == 9
 
     with transaction.atomic():
         placed = checkout(api, [(apples.id, 1)]).json()
         first, again = (api.post(f"/api/orders/{placed['id']}/cancel/") for _ in range(2))
     assert (first.status_code, again.status_code) == (200, 200)
-    assert Product.objects.get(id=apples.id).stock == 9
+    assert Product.objects.get(id=apples.id).available == 9

@@ -32,7 +32,7 @@ def test_checkout_answers_201_with_the_order_its_snapshot_and_its_job(api, shopp
         "4242",
     )
     assert body["job"]["kind"] == "order" and body["job"]["subject"] == f"order:{body['id']}"
-    assert Product.objects.get(id=apples.id).stock == 8
+    assert Product.objects.get(id=apples.id).available == 8
     order = Order.objects.get(id=body["id"])
     assert CARD_SUCCEEDS not in str(Order.objects.filter(id=order.id).values().first())
 
@@ -61,7 +61,7 @@ def test_a_bad_line_is_a_400_that_names_it_and_reserves_nothing(api, apples, pea
     assert response.status_code == 400, response.content
     error = response.json()["error"]
     assert "lines[1]" in error["message"] and problem in error["message"]
-    assert Product.objects.get(id=apples.id).stock == 10
+    assert Product.objects.get(id=apples.id).available == 10
     assert not Order.objects.exists()
 
 
@@ -90,7 +90,7 @@ def test_not_enough_stock_is_a_409_naming_the_product_and_nothing_is_reserved(ap
         "requested": 11,
         "available": 10,
     }
-    assert {p.stock for p in Product.objects.all()} == {10}
+    assert {p.available for p in Product.objects.all()} == {10}
     assert not Order.objects.exists() and not Job.objects.exists()
 
 
@@ -101,7 +101,7 @@ def test_the_same_idempotency_key_and_body_returns_the_same_order_once(api, appl
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["id"] == first.json()["id"]
     assert Order.objects.count() == 1 and Job.objects.count() == 1
-    assert Product.objects.get(id=apples.id).stock == 8
+    assert Product.objects.get(id=apples.id).available == 8
 
 
 def test_the_same_idempotency_key_with_another_body_is_a_409(api, apples):
@@ -110,7 +110,7 @@ def test_the_same_idempotency_key_with_another_body_is_a_409(api, apples):
 
     assert other.status_code == 409
     assert other.json()["error"]["details"]["order"] == first.json()["id"]
-    assert Product.objects.get(id=apples.id).stock == 8
+    assert Product.objects.get(id=apples.id).available == 8
 
 
 def test_idempotency_keys_belong_to_one_customer(api, apples):

@@ -20,7 +20,7 @@ STOCK = 5
 
 
 def test_twenty_concurrent_checkouts_for_five_units_make_exactly_five_orders(worker, mailbox, live_server):
-    product = ProductFactory(stock=STOCK)
+    product = ProductFactory(quantity=STOCK)
     tokens = [Token.objects.create(user=UserFactory()).key for _ in range(CHECKOUTS)]
     start = threading.Barrier(CHECKOUTS)
 
@@ -38,7 +38,7 @@ def test_twenty_concurrent_checkouts_for_five_units_make_exactly_five_orders(wor
         statuses = sorted(pool.map(buy, tokens))
 
     assert statuses == [201] * STOCK + [409] * (CHECKOUTS - STOCK)
-    assert Product.objects.get(id=product.id).stock == 0
+    assert Product.objects.get(id=product.id).available == 0
     assert Order.objects.count() == STOCK
     for order in Order.objects.all():
         wait_for_job(order.job_id)

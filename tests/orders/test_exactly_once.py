@@ -24,7 +24,7 @@ def _effects(order_id: int) -> dict:
         "payments": list(Payment.objects.values("status", "gateway_reference", "refund_reference", "amount")),
         "records": list(OrderStepRecord.objects.values_list("order_id", "step", "result")),
         "messages": list(OutgoingMessage.objects.values_list("key", "status", "attempts")),
-        "stock": list(Product.objects.values_list("id", "stock")),
+        "stock": list(Product.objects.values_list("id", "quantity", "allocated")),
         "gateway": sorted(redis_client().keys("gateway:*")),
         "jobs": Job.objects.count(),
     }

@@ -36,7 +36,7 @@ def test_happy_path_completes_with_one_payment_one_mail_with_the_invoice_and_exa
     assert order.total == Decimal("3") * Decimal("2.50") + 2 * Decimal("3.20") + Decimal("3.95")
     payment = Payment.objects.get(order=order)
     assert (payment.status, payment.amount) == (Payment.Status.CAPTURED, order.total)
-    assert {p.id: p.stock for p in Product.objects.all()} == {apples.id: 7, pears.id: 8}
+    assert {p.id: p.available for p in Product.objects.all()} == {apples.id: 7, pears.id: 8}
     assert order.tracking_number
     assert set(OrderStepRecord.objects.filter(order=order).values_list("step", flat=True)) == {
         "charge", "invoice", "shipment", "confirmation", "complete"
@@ -71,7 +71,7 @@ def test_a_declined_card_fails_the_order_restores_stock_and_mails_the_customer(
     assert order.status == Order.Status.FAILED
     assert order.failure_reason.startswith("Payment declined")
     assert order.stock_released
-    assert Product.objects.get(id=apples.id).stock == 10
+    assert Product.objects.get(id=apples.id).available == 10
     assert Payment.objects.get(order=order).status == Payment.Status.DECLINED
     assert Job.objects.get(id=order.job_id).status == Job.Status.FAILED
     [mail] = mailbox.wait_for(1)
@@ -114,7 +114,7 @@ def test_a_step_after_the_charge_that_fails_for_good_refunds_and_fails_the_order
     assert order.status == Order.Status.FAILED
     assert order.failure_reason.startswith("render_invoice_pdf failed: ")
     assert Payment.objects.get(order=order).status == Payment.Status.REFUNDED
-    assert Product.objects.get(id=apples.id).stock == 10
+    assert Product.objects.get(id=apples.id).available == 10
     assert (
         JobStep.objects.get(job_id=order.job_id, name="prepare_confirmation").state == JobStep.State.PENDING
     )

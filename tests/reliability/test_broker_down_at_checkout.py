@@ -23,7 +23,7 @@ STOCK = 50
 def test_checkout_answers_201_while_redis_is_down_and_the_orders_complete_after(
     worker, mailbox, live_server, redis_server, tmp_path
 ):
-    product = ProductFactory(stock=STOCK)
+    product = ProductFactory(quantity=STOCK)
     shoppers = [customer_session() for _ in range(ORDERS)]
 
     redis_server.stop()
@@ -51,4 +51,4 @@ def test_checkout_answers_201_while_redis_is_down_and_the_orders_complete_after(
     assert set(Order.objects.values_list("status", flat=True)) == {Order.Status.COMPLETED}
     assert Payment.objects.filter(status=Payment.Status.CAPTURED).count() == ORDERS
     assert sorted(mailbox.recipients().values()) == [1] * ORDERS
-    assert Product.objects.get(id=product.id).stock == STOCK - 2 * ORDERS
+    assert Product.objects.get(id=product.id).available == STOCK - 2 * ORDERS

@@ -24,7 +24,7 @@ UNITS = 10
 
 
 def test_a_hundred_concurrent_checkouts_for_ten_units_make_exactly_ten_orders(worker, mailbox, live_server):
-    product = ProductFactory(stock=UNITS)
+    product = ProductFactory(quantity=UNITS)
     sessions = [customer_session() for _ in range(SHOPPERS)]
     start = threading.Barrier(SHOPPERS)
     buying = threading.Event()
@@ -33,7 +33,7 @@ def test_a_hundred_concurrent_checkouts_for_ten_units_make_exactly_ten_orders(wo
 
     def watch_stock() -> None:
         while buying.is_set():
-            stock_seen.append(Product.objects.values_list("stock", flat=True).get(id=product.id))
+            stock_seen.append(Product.objects.values_list("available", flat=True).get(id=product.id))
 
     def buy(session) -> int:
         # The test server's listen backlog is small: a connection it resets is retried the way
@@ -67,6 +67,6 @@ def test_a_hundred_concurrent_checkouts_for_ten_units_make_exactly_ten_orders(wo
     assert statuses == [201] * UNITS + [409] * (SHOPPERS - UNITS)
     assert len(orders) == UNITS
     assert min(stock_seen) >= 0
-    assert Product.objects.get(id=product.id).stock == 0
+    assert Product.objects.get(id=product.id).available == 0
     assert {order.status for order in Order.objects.all()} == {Order.Status.COMPLETED}
     mailbox.wait_for(UNITS)

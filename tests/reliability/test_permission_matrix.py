@@ -59,7 +59,7 @@ def world(worker, mailbox, supplier_stub, live_server, tmp_path):
     customer, other, staff = UserFactory(), UserFactory(), StaffFactory(password=None)
     sessions = {"anonymous": requests.Session(), "customer": token_session(customer),
                 "other customer": token_session(other), "staff": token_session(staff)}  # fmt: skip
-    product = ProductFactory(stock=100)
+    product = ProductFactory(quantity=100)
     order = checkout_over_http(sessions["customer"], live_server.url, [(product.id, 1)]).json()
     wait_for_job(order["job"]["id"], timeout=60)
     mailbox.wait_for(1)

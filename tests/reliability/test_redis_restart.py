@@ -116,7 +116,7 @@ def test_nothing_is_lost_or_doubled_when_redis_restarts_under_orders_and_a_campa
     worker, mailbox, live_server, redis_server, settings, tmp_path
 ):
     settings.MAIL_CAMPAIGN_BATCH_SIZE = BATCH_SIZE  # the web process splits the audience
-    products = [ProductFactory(stock=STOCK) for _ in range(4)]
+    products = [ProductFactory(quantity=STOCK) for _ in range(4)]
     shoppers = [customer_session() for _ in range(ORDERS)]
     customers_create(CAMPAIGN_CUSTOMERS, prefix="campaign")
     staff = token_session(StaffFactory(password=None))
@@ -193,4 +193,6 @@ def test_nothing_is_lost_or_doubled_when_redis_restarts_under_orders_and_a_campa
     assert campaign.sent_count == campaign.recipients_total
     assert campaign_mail == {r: 1 for r in recipients}
     assert mailbox.count() == ORDERS + campaign.recipients_total
-    assert {p.id: p.stock for p in Product.objects.all()} == {p.id: STOCK - sold[p.id] for p in products}
+    assert {p.id: (p.quantity, p.allocated, p.available) for p in Product.objects.all()} == {
+        p.id: (STOCK - sold[p.id], 0, STOCK - sold[p.id]) for p in products
+    }

@@ -113,7 +113,7 @@ def _place(base_url: str, products: list[Product]) -> list[int]:
 def test_every_order_completes_or_is_compensated_exactly_once_while_workers_are_sigkilled(
     worker, mailbox, live_server, tmp_path
 ):
-    products = [ProductFactory(stock=STOCK) for _ in range(4)]
+    products = [ProductFactory(quantity=STOCK) for _ in range(4)]
     env = stack_env(CELERY_VISIBILITY_TIMEOUT="10")
     workers = [
         WorkerProcess(queues=["orders", "mail"], name=f"fast{n}", env=env, log_path=tmp_path / f"fast{n}.log")
@@ -160,4 +160,6 @@ def test_every_order_completes_or_is_compensated_exactly_once_while_workers_are_
     assert {o.id: captured[o.id] for o in completed} == {o.id: 1 for o in completed}
     assert gateway_captures() == len(completed)
     assert {o.id: confirmations[o.id] for o in completed} == {o.id: 1 for o in completed}
-    assert {p.id: p.stock for p in Product.objects.all()} == {p.id: STOCK - sold[p.id] for p in products}
+    assert {p.id: (p.quantity, p.allocated, p.available) for p in Product.objects.all()} == {
+        p.id: (STOCK - sold[p.id], 0, STOCK - sold[p.id]) for p in products
+    }

@@ -27,7 +27,7 @@ def shop_catalog() -> dict[str, dict]:
     return {
         p.supplier_ref: {
             "ref": p.supplier_ref, "sku": p.sku, "name": p.name, "description": p.description,
-            "category": p.category.name, "price": f"{p.price:.2f}", "currency": p.currency, "stock": p.stock,
+            "category": p.category.name, "price": f"{p.price:.2f}", "currency": p.currency, "stock": p.quantity,
         }
         for p in products
     }  # fmt: skip
