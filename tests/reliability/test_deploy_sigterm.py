@@ -75,7 +75,7 @@ def test_sigterm_during_a_deploy_requeues_the_running_batch_and_order_step_at_on
         MAIL_SEND_RATE=str(MAIL_SEND_RATE),
         MAIL_SEND_BURST="1",
     )
-    product = ProductFactory(stock=10)
+    product = ProductFactory(quantity=10)
     shopper = customer_session()
     customers_create(CAMPAIGN_CUSTOMERS, prefix="deploy")
     old, new = _workers("old", env, tmp_path), _workers("new", env, tmp_path)

@@ -59,7 +59,7 @@ def test_the_storage_refuses_paths_as_a_remote_one_does(bucket):
 
 def test_the_invoice_is_written_mailed_and_downloaded_through_the_storage(worker, mailbox, bucket):
     shopper = StaffFactory(email="ada@example.test")
-    apples = ProductFactory(name="Apples", price="2.50", stock=10)
+    apples = ProductFactory(name="Apples", price="2.50", quantity=10)
     response = checkout(client_for(shopper), [(apples.id, 2)])
     assert response.status_code == 201, response.content
     job = wait_for_job(response.json()["job"]["id"], timeout=60)
