@@ -8,25 +8,36 @@ system packages are skipped (`make -o`): the copy's .venv is this test run's env
 
 from __future__ import annotations
 
+import base64
+import json
 import os
+import re
 import shutil
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 import redis
 import requests
+from django.test import override_settings
 
+from shop.queues.selectors import queue_depths
 from tests.harness.jobs import wait_until
 from tests.harness.processes import ROOT, RedisServer, free_port, stop_process
+from tests.orders.conftest import CARD_SLOW
+from tests.reliability.conftest import checkout_over_http
 
 FOREIGN_REDIS_PORT = 6379
 STACK_REDIS_PORT = 6390
 RUNNING_BANNER = "Greengrocer is running"
+# The slow test card's charge: longer than a worker's soft shutdown (20 s) after Ctrl-C,
+# shorter than the charge task's soft time limit (30 s).
+CHARGE_SECONDS = 28
 
 
 def listening(port: int) -> bool:
@@ -75,6 +86,48 @@ def image_jobs_by_dispatch_state(database: Path) -> dict[str, int]:
     return dict(rows)
 
 
+def payment_status(database: Path, order_id: int) -> str | None:
+    with sqlite3.connect(database) as connection:
+        row = connection.execute(
+            "SELECT status FROM orders_payment WHERE order_id = ?", (order_id,)
+        ).fetchone()
+    return row and row[0]
+
+
+def procfile_lines(copy: Path) -> tuple[set[str], set[str]]:
+    """(infrastructure, app): the Procfile's lines as scripts/run.sh splits them."""
+    names = set(re.findall(r"^([a-z-]+):", (copy / "Procfile").read_text(), re.M))
+    infra = set(
+        re.search(r"^INFRA_PROCESSES=\((.*)\)$", (copy / "scripts/run.sh").read_text(), re.M)[1].split()
+    )
+    return infra & names, names - infra
+
+
+def waiting_tasks(broker: redis.Redis) -> list[tuple[str, str, list]]:
+    """(queue, task, arguments) of every message waiting in the broker's queue lists."""
+    waiting = []
+    for key in broker.scan_iter(_type="list"):
+        for raw in broker.lrange(key, 0, -1):
+            message = json.loads(raw)
+            arguments = json.loads(base64.b64decode(message["body"]))[0]
+            waiting.append(
+                (message["properties"]["delivery_info"]["routing_key"], message["headers"]["task"], arguments)
+            )
+    return waiting
+
+
+def slow_order_placed(base_url: str) -> int:
+    """The demo shopper's order of one product, paid with the slow test card, over HTTP."""
+    session = requests.Session()
+    token = session.post(f"{base_url}/api/auth/token/", timeout=30,
+                         data={"username": "shopper", "password": "greengrocer-shopper"})  # fmt: skip
+    session.headers["Authorization"] = f"Token {token.json()['token']}"
+    product = session.get(f"{base_url}/api/products/?ordering=-stock", timeout=30).json()["results"][0]
+    placed = checkout_over_http(session, base_url, [(product["id"], 1)], card=CARD_SLOW)
+    assert placed.status_code == 201, placed.text
+    return placed.json()["id"]
+
+
 @pytest.fixture
 def foreign_redis(tmp_path):
     if listening(FOREIGN_REDIS_PORT):
@@ -118,7 +171,11 @@ class MakeRun:
 
     def interrupt(self) -> None:
         os.killpg(self.process.pid, signal.SIGINT)  # Ctrl-C in the terminal
-        self.process.wait(timeout=60)
+        self.process.wait(timeout=120)
+
+    def stopped_in_order(self) -> list[str]:
+        """The processes as honcho reported them stopped, first to last."""
+        return re.findall(r"system\s+\| ([a-z-]+)(?:\.\d+)? stopped \(rc=", self.output())
 
     def cleanup(self) -> None:
         stop_process(self.process)
@@ -174,6 +231,73 @@ def test_make_run_with_REDIS_URL_uses_that_redis_and_starts_none(tmp_path):
     finally:
         run.cleanup()
         chosen.stop()
+
+
+@pytest.mark.slow
+def test_ctrl_c_mid_charge_puts_the_charge_back_in_its_queue_before_redis_stops(tmp_path):
+    """The order's charge outlasts the stop: worker-fast waits its soft shutdown, cancels the
+    charge and puts its message back in `orders`, in the stack's Redis, which stops only
+    after every app process: the next `make run` takes it at once, not after the 2 h
+    visibility timeout."""
+    redis_port = free_port()
+    copy = working_tree_copy(tmp_path / "greengrocer")
+    env = plain_environment(REDIS_PORT=redis_port, PAYMENT_SLOW_SECONDS=CHARGE_SECONDS, **stack_ports())
+    run = MakeRun(copy, env, tmp_path / "make-run.log")
+    database = copy / "var" / "db.sqlite3"
+    restored = None
+    try:
+        run.wait_running()
+        order_id = slow_order_placed(f"http://127.0.0.1:{run.web_port}")
+        wait_until(lambda: payment_status(database, order_id) == "pending", timeout=60,
+                   message="the charge under way on worker-fast")  # fmt: skip
+        interrupted_at = time.monotonic()
+        run.interrupt()
+        stopped_in = time.monotonic() - interrupted_at
+        assert processes_in(copy) == []
+        print(f"\nCtrl-C mid-charge: make run stopped in {stopped_in:.1f} s")
+
+        infra, app = procfile_lines(copy)
+        stopped = run.stopped_in_order()
+        assert set(stopped[: len(app)]) == app and set(stopped[len(app) :]) == infra, stopped
+        assert "sending SIGKILL" not in run.output()
+        assert payment_status(database, order_id) == "pending"  # cancelled mid-charge
+
+        restored = RedisServer(copy / "var" / "redis").start()  # on the stack's AOF
+        with override_settings(CELERY_BROKER_URL=restored.url):
+            depths, unacked = queue_depths()
+        waiting = {depth.queue: depth.total for depth in depths if depth.total}
+        assert unacked == 0, "a message was left in the unacked hash for the visibility timeout"
+        assert waiting.get("orders") == 1
+        charge = ("orders", "shop.orders.tasks.charge_payment_task", [order_id])
+        assert charge in waiting_tasks(redis.Redis(port=restored.port))
+    finally:
+        run.cleanup()
+        if restored:
+            restored.stop()
+
+
+@pytest.mark.slow
+def test_an_infrastructure_process_dying_stops_the_app_and_fails_make_run(tmp_path):
+    """The supplier stub exits with status 3 as it starts: its honcho stops Redis and the mail
+    sink, and run.sh stops the app too and fails with that status, instead of leaving a shop
+    half up or its workers retrying a broker that is gone."""
+    copy = working_tree_copy(tmp_path / "greengrocer")
+    procfile = copy / "Procfile"
+    procfile.write_text(re.sub(r"^supplier: .*$", 'supplier: python -c "raise SystemExit(3)"',
+                               procfile.read_text(), flags=re.M))  # fmt: skip
+    env = plain_environment(REDIS_PORT=free_port(), **stack_ports())
+    run = MakeRun(copy, env, tmp_path / "make-run.log")
+    try:
+        run.process.wait(timeout=180)
+        assert run.process.returncode != 0
+        assert "The infrastructure stopped (see above); stopping web worker-fast" in run.output()
+        assert re.search(r"^make: \*\*\* .* Error 3$", run.output(), re.M), run.output()[-2000:]
+        assert RUNNING_BANNER not in run.output()
+        _, app = procfile_lines(copy)
+        assert app <= set(run.stopped_in_order())
+        assert processes_in(copy) == []
+    finally:
+        run.cleanup()
 
 
 def test_a_port_in_use_stops_make_run_before_anything_starts(tmp_path):
