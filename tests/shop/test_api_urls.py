@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from rest_framework.test import APIClient
 
 from notifications import services as mail
@@ -30,7 +31,7 @@ def urls_in(body) -> list[str]:
     return found + [url for value in body.values() for url in urls_in(value)]
 
 
-def test_every_url_in_the_api_is_absolute_on_the_callers_host_and_works(settings, mailbox, tmp_path):
+def test_every_url_in_the_api_is_absolute_on_the_callers_host_and_works(settings, mailbox):
     settings.ALLOWED_HOSTS = [HOST]
     user = StaffFactory()
     staff = APIClient(HTTP_HOST=HOST)
@@ -42,8 +43,7 @@ def test_every_url_in_the_api_is_absolute_on_the_callers_host_and_works(settings
     report.pdf.save("report.pdf", ContentFile(b"%PDF-1.4 report"))
     product = ProductFactory()
     ready_image(product)
-    attachment = tmp_path / "note.pdf"
-    attachment.write_bytes(b"%PDF-1.4 note")
+    attachment = default_storage.save("notes/note.pdf", ContentFile(b"%PDF-1.4 note"))
     message = mail.message_prepare(kind="order_confirmation", key="order:1:confirmation", to="a@example.test",
                                    context={"order_number": "GG-1"}, attachments=[attachment])  # fmt: skip
     mail.message_send(message_id=message.id)
