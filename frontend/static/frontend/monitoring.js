@@ -16,14 +16,14 @@ function svg(tag, attributes = {}, text) {
 }
 
 function formatValue(value) {
-  if (value === 0) return "0";
+  if (Number.isInteger(value)) return String(value); // counts: "9", not "9.0"
   if (Math.abs(value) >= 100) return value.toFixed(0);
   if (Math.abs(value) >= 1) return value.toFixed(1);
   return value.toPrecision(2);
 }
 
 function formatTime(seconds) {
-  return new Date(seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return new Date(seconds * 1000).toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
 }
 
 function drawChart(figure, chart) {
