@@ -89,7 +89,8 @@ function drawAlerts(list, alerts) {
     const name = document.createElement("strong");
     name.textContent = alert.name;
     const since = alert.since ? ` since ${new Date(alert.since).toLocaleTimeString()}` : "";
-    item.append(name, ` (${alert.state}${alert.severity ? `, ${alert.severity}` : ""}${since}): ${alert.summary}`);
+    // "(page, firing since 5:44 PM)": the severity first, so it does not read as "page since".
+    item.append(name, ` (${alert.severity ? `${alert.severity}, ` : ""}${alert.state}${since}): ${alert.summary}`);
     list.append(item);
   }
 }
