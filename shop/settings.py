@@ -209,6 +209,9 @@ FLOWER_URL = os.environ.get(
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "" if PRODUCTION else "local-metrics-token")
 # Where the staff console's charts query Prometheus (server side only).
 PROMETHEUS_URL = os.environ.get("PROMETHEUS_URL", "http://127.0.0.1:9190").rstrip("/")
+# "queue=seconds,..." overrides of the queues' wait budgets (QueueWaitOverBudget;
+# shop/observability/metrics.py has the defaults). Only the e2e tests set it, to seconds.
+QUEUE_WAIT_BUDGET_OVERRIDES = dict(item.split("=", 1) for item in env_list("QUEUE_WAIT_BUDGETS", ""))
 
 # --- Mail -----------------------------------------------------------------------------
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

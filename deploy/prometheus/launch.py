@@ -42,6 +42,9 @@ def settings(env: dict[str, str]) -> dict[str, str]:
         "PROMETHEUS_RETENTION": "15d",
         "ALERT_WORKER_DOWN_FOR": "1m",
         "ALERT_FOR": "5m",
+        "ALERT_WORKFLOW_FAILURE_WINDOW": "15m",
+        "ALERT_OUTBOX_STUCK_AFTER": "300",  # seconds
+        "ALERT_BEAT_SILENT_AFTER": "900",  # seconds
         "ALERT_GROUP_WAIT": "30s",
         "ALERT_GROUP_INTERVAL": "5m",
         "ALERTS_EMAIL_TO": "staff@greengrocer.test",

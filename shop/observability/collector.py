@@ -25,7 +25,7 @@ from shop.orders.models import Order
 from shop.queues.selectors import queue_depths, queue_oldest_ages
 from sync.models import SyncRun
 
-from .metrics import QUEUE_WAIT_BUDGET_SECONDS
+from .metrics import queue_wait_budgets
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def _budgets() -> Iterator[Metric]:
         "How long a queue's oldest message may wait.",
         labels=("queue",),
     )
-    for queue, seconds in QUEUE_WAIT_BUDGET_SECONDS.items():
+    for queue, seconds in queue_wait_budgets().items():
         budgets.add_metric((queue,), seconds)
     yield budgets
 
@@ -88,8 +88,13 @@ def _jobs() -> Iterator[Metric]:
     jobs = GaugeMetricFamily(
         "greengrocer_workflows", "Workflows (Jobs) by kind and status.", labels=("kind", "status")
     )
-    for row in Job.objects.values("kind", "status").annotate(count=Count("id")).order_by():
-        jobs.add_metric((row["kind"], row["status"]), row["count"])
+    counts = {(row["kind"], row["status"]): row["count"]
+              for row in Job.objects.values("kind", "status").annotate(count=Count("id")).order_by()}  # fmt: skip
+    # Every status of a kind, zeros included: a series born at 1 on a kind's first failure
+    # would hide that failure from WorkflowFailureRate's delta().
+    for kind in sorted({kind for kind, _ in counts}):
+        for status in Job.Status.values:
+            jobs.add_metric((kind, status), counts.get((kind, status), 0))
     yield jobs
     compensated = Order.objects.filter(status__in=[Order.Status.FAILED, Order.Status.CANCELLED]).count()
     yield GaugeMetricFamily(

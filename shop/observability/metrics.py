@@ -3,6 +3,7 @@ its queues, URL route patterns, HTTP methods), so no id or user data becomes a s
 
 from __future__ import annotations
 
+from django.conf import settings
 from prometheus_client import Counter, Histogram
 
 from shop.celery import QUEUE_NAMES
@@ -28,6 +29,16 @@ QUEUE_WAIT_BUDGET_SECONDS = {
     "sync": 1800,
     "bulk": 3600,
 }
+
+
+def queue_wait_budgets() -> dict[str, float]:
+    """The budgets, with the environment's overrides (settings.QUEUE_WAIT_BUDGET_OVERRIDES)."""
+    overrides = settings.QUEUE_WAIT_BUDGET_OVERRIDES
+    unknown = set(overrides) - set(QUEUE_WAIT_BUDGET_SECONDS)
+    if unknown:
+        raise ValueError(f"QUEUE_WAIT_BUDGETS names unknown queues: {', '.join(sorted(unknown))}")
+    return {**QUEUE_WAIT_BUDGET_SECONDS, **{queue: float(seconds) for queue, seconds in overrides.items()}}
+
 
 TASK_LABELS = ("task", "queue")
 tasks_started = Counter("greengrocer_celery_tasks_started", "Tasks a worker started.", TASK_LABELS)

@@ -62,6 +62,10 @@ class Stack:
     def prometheus_url(self) -> str:
         return f"http://127.0.0.1:{self.ports['PROMETHEUS']}"
 
+    @property
+    def alertmanager_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['ALERTMANAGER']}"
+
     def stop_process(self, name: str) -> None:
         """Stop one process (SIGTERM to its group), as a crash or an operator would."""
         self._stop_all([self.running.pop(name)], timeout=20)
@@ -105,6 +109,13 @@ class Stack:
             ALERT_FOR="10s",
             ALERT_GROUP_WAIT="1s",
             ALERT_GROUP_INTERVAL="2s",
+            # Windows and thresholds the firing tests reach in seconds (tests/e2e/test_alerts.py);
+            # beat writes last_run_at back after every send, so its age stays well under 30 s.
+            ALERT_WORKFLOW_FAILURE_WINDOW="45s",
+            ALERT_OUTBOX_STUCK_AFTER="5",
+            ALERT_BEAT_SILENT_AFTER="30",
+            CELERY_BEAT_SYNC_EVERY="1",
+            QUEUE_WAIT_BUDGETS="orders=5",
             # Sixteen drawn product pictures, not 128: the bulk worker renders them all at start.
             DEMO_PICTURES="16",
             # Every browser and bench client calls from 127.0.0.1: lift the API's rate limits

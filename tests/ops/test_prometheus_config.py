@@ -49,11 +49,16 @@ def test_the_rendered_alertmanager_configuration_is_valid(rendered):
 
 
 def test_ports_and_durations_come_from_the_environment(tmp_path):
-    values = launch.settings({"WEB_PORT": "8123", "WORKER_FAST_METRICS_PORT": "9999", "ALERT_FOR": "3s"})
+    values = launch.settings({"WEB_PORT": "8123", "WORKER_FAST_METRICS_PORT": "9999", "ALERT_FOR": "3s",
+                              "ALERT_WORKFLOW_FAILURE_WINDOW": "30s", "ALERT_BEAT_SILENT_AFTER": "30"})  # fmt: skip
     launch.render_all(tmp_path, values)
     assert '"127.0.0.1:8123"' in (tmp_path / "prometheus.yml").read_text()
     assert '"127.0.0.1:9999"' in (tmp_path / "prometheus.yml").read_text()
-    assert "for: 3s" in (tmp_path / "rules.yml").read_text()
+    rules = (tmp_path / "rules.yml").read_text()
+    assert "for: 3s" in rules
+    assert '{status="failed"}[30s]' in rules and "greengrocer_beat_last_run_age_seconds > 30" in rules
+    # Unset, the production thresholds stay.
+    assert "greengrocer_outbox_oldest_age_seconds > 300" in rules
 
 
 def test_a_placeholder_without_a_value_is_an_error_not_an_empty_string(tmp_path):

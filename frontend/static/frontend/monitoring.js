@@ -16,14 +16,14 @@ function svg(tag, attributes = {}, text) {
 }
 
 function formatValue(value) {
-  if (value === 0) return "0";
+  if (Number.isInteger(value)) return String(value); // counts: "9", not "9.0"
   if (Math.abs(value) >= 100) return value.toFixed(0);
   if (Math.abs(value) >= 1) return value.toFixed(1);
   return value.toPrecision(2);
 }
 
 function formatTime(seconds) {
-  return new Date(seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return new Date(seconds * 1000).toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
 }
 
 function drawChart(figure, chart) {
@@ -89,7 +89,8 @@ function drawAlerts(list, alerts) {
     const name = document.createElement("strong");
     name.textContent = alert.name;
     const since = alert.since ? ` since ${new Date(alert.since).toLocaleTimeString()}` : "";
-    item.append(name, ` (${alert.state}${alert.severity ? `, ${alert.severity}` : ""}${since}): ${alert.summary}`);
+    // "(page, firing since 5:44 PM)": the severity first, so it does not read as "page since".
+    item.append(name, ` (${alert.severity ? `${alert.severity}, ` : ""}${alert.state}${since}): ${alert.summary}`);
     list.append(item);
   }
 }

@@ -88,6 +88,18 @@ def test_a_broker_that_is_down_marks_its_source_down_and_the_rest_still_answers(
 
 
 @pytest.mark.django_db
+def test_queue_wait_budgets_take_the_environments_overrides(client, settings):
+    assert value(scrape(client), "greengrocer_queue_wait_budget_seconds", queue="orders") == 30
+    settings.QUEUE_WAIT_BUDGET_OVERRIDES = {"orders": "5"}
+    text = scrape(client)
+    assert value(text, "greengrocer_queue_wait_budget_seconds", queue="orders") == 5
+    assert value(text, "greengrocer_queue_wait_budget_seconds", queue="bulk") == 3600
+    # A queue that does not exist is a mistake to see, not a budget to export.
+    settings.QUEUE_WAIT_BUDGET_OVERRIDES = {"order": "5"}
+    assert value(scrape(client), "greengrocer_metrics_source_up", source="budgets") == 0
+
+
+@pytest.mark.django_db
 def test_outbox_and_workflow_gauges_follow_the_jobs_table(client):
     Job.objects.create(kind="checkout", subject="order:1", status=Job.Status.SUCCEEDED,
                        dispatch_state=Job.DispatchState.DISPATCHED)  # fmt: skip
@@ -97,6 +109,8 @@ def test_outbox_and_workflow_gauges_follow_the_jobs_table(client):
     text = scrape(client)
     assert value(text, "greengrocer_workflows", kind="checkout", status="succeeded") == 1
     assert value(text, "greengrocer_workflows", kind="checkout", status="failed") == 1
+    # A kind that never failed still has its failed series, at 0 (WorkflowFailureRate's delta).
+    assert samples(text)[("greengrocer_workflows", (("kind", "report"), ("status", "failed")))] == 0
     assert value(text, "greengrocer_outbox_pending") == 1
     assert value(text, "greengrocer_outbox_oldest_age_seconds") >= 0
 
