@@ -48,7 +48,9 @@ export DATABASE_URL="postgres://greengrocer@127.0.0.1:$PORT/greengrocer"
 # pytest-django's live server runs each request in a new thread: persistent connections
 # would pile up, one per request, until max_connections refuses the next.
 export DATABASE_CONN_MAX_AGE=0
+# tests/ops, tests/docs and tests/bench start `make run`, the README's stack or the bench on a
+# checkout of their own, which always use SQLite: on this run they would repeat `make test`.
 if [ $# -eq 0 ]; then
-    set -- -m "not e2e"
+    set -- -m "not e2e" --ignore=tests/ops --ignore=tests/docs --ignore=tests/bench
 fi
 .venv/bin/python -m pytest "$@"

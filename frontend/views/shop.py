@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.request import Request
 
@@ -35,20 +36,36 @@ SORT_CHOICES = [("", "Featured"), ("name", "Name"), ("price", "Price: low to hig
                 ("-price", "Price: high to low")]  # fmt: skip
 
 
+class RefusedQuery(Exception):
+    """A query string GET /api/products/ answers 400 to: the page says why, with the same words."""
+
+
 def _catalog_products(request):
-    """The catalog page filters, searches and sorts exactly as GET /api/products/ does."""
-    products = ProductFilter(request.GET, queryset=product_list()).qs
+    """The catalog page filters, searches and sorts exactly as GET /api/products/ does, and
+    refuses what it refuses (a null character in the search, ids that are not numbers)."""
+    filterset = ProductFilter(request.GET, queryset=product_list())
+    if not filterset.is_valid():
+        raise RefusedQuery(
+            " ".join(f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items())
+        )
+    products = filterset.qs
     api_request = Request(request)
-    for backend in (SearchFilter, OrderingFilter):
-        products = backend().filter_queryset(api_request, products, ProductViewSet)
+    try:
+        for backend in (SearchFilter, OrderingFilter):
+            products = backend().filter_queryset(api_request, products, ProductViewSet)
+    except ValidationError as refused:
+        raise RefusedQuery(" ".join(str(detail) for detail in refused.detail)) from None
     return products
 
 
 def catalog(request):
     categories = category_list()
-    page = Paginator(_catalog_products(request), settings.REST_FRAMEWORK["PAGE_SIZE"]).get_page(
-        request.GET.get("page")
-    )
+    refusal = ""
+    try:
+        products = _catalog_products(request)
+    except RefusedQuery as refused:
+        refusal, products = str(refused), Product.objects.none()
+    page = Paginator(products, settings.REST_FRAMEWORK["PAGE_SIZE"]).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -57,12 +74,14 @@ def catalog(request):
         {
             "page": page,
             "categories": categories,
+            "refusal": refusal,
             "search": request.GET.get("search", ""),
             "category": request.GET.get("category", ""),
             "ordering": request.GET.get("ordering", ""),
             "sort_choices": SORT_CHOICES,
             "query": query.urlencode(),
         },
+        status=400 if refusal else 200,
     )
 
 

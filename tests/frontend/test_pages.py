@@ -102,6 +102,49 @@ def test_the_catalog_searches_and_filters_like_the_api(client):
     assert "Sweet Basil" in filtered and "Crisp Apple" not in filtered
 
 
+HOSTILE_QUERIES = [
+    {"search": "\x00"},
+    {"search": "apple\x00"},
+    {"category": "\x00"},
+    {"ids": "one,two"},
+    {"ordering": "-nonsense"},
+    {"page": "-1"},
+    {"page": "9" * 40},
+    {"search": "%" * 200, "ordering": "price,price"},
+]
+PAGES = ["/", "/cart/", "/checkout/", "/orders/", "/register/", "/login/", "/staff/", "/staff/images/",
+         "/staff/reports/", "/staff/campaigns/", "/staff/sync/", "/staff/mailbox/", "/staff/monitoring/"]  # fmt: skip
+
+
+def test_the_catalog_refuses_what_the_api_refuses_in_the_same_words(client):
+    ProductFactory(name="Crisp Apple")
+
+    page = client.get("/", {"search": "apple\x00"})
+    api = client.get("/api/products/", {"search": "apple\x00"})
+
+    assert (page.status_code, api.status_code) == (400, 400)
+    html = page.content.decode()
+    assert "This search cannot be run: Null characters are not allowed." in html
+    assert "Crisp Apple" not in html
+    assert (
+        client.get("/", {"ids": "one"}).status_code
+        == client.get("/api/products/", {"ids": "one"}).status_code
+    )
+
+
+@pytest.mark.parametrize("as_staff", [False, True], ids=["visitor", "staff"])
+def test_no_page_answers_500_to_any_query_string(client, as_staff):
+    ProductFactory(name="Crisp Apple")
+    if as_staff:
+        client.force_login(StaffFactory())
+
+    answers = {
+        (page, str(query)): client.get(page, query).status_code for page in PAGES for query in HOSTILE_QUERIES
+    }
+
+    assert {key: status for key, status in answers.items() if status >= 500} == {}
+
+
 def test_the_catalog_shows_products_in_stock_with_pictures_first_and_sorts_on_request(client):
     for name, quantity in (("Zucchini", 4), ("Apricot", 0), ("Yam", 6)):
         ready_image(ProductFactory(name=name, quantity=quantity))
