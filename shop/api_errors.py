@@ -76,12 +76,13 @@ class TooManyRequests(ApiError):
         self.wait = wait  # DRF's handler sends it as Retry-After
 
 
-def _message_from(detail: Any) -> str:
+def message_from(detail: Any) -> str:
+    """The first error of a DRF error detail, in one line: "field: what is wrong"."""
     if isinstance(detail, list) and detail:
-        return _message_from(detail[0])
+        return message_from(detail[0])
     if isinstance(detail, dict) and detail:
         field, value = next(iter(detail.items()))
-        inner = _message_from(value)
+        inner = message_from(value)
         return inner if field in ("non_field_errors", "detail") else f"{field}: {inner}"
     return str(detail)
 
@@ -105,11 +106,11 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ApiError):
         code, message, details = exc.error_code, str(exc.detail), exc.details
     elif isinstance(exc, exceptions.ValidationError):
-        code, message, details = "invalid", _message_from(exc.detail), exc.detail
+        code, message, details = "invalid", message_from(exc.detail), exc.detail
     else:
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
         code = codes if isinstance(codes, str) else "error"
-        message, details = _message_from(response.data), None
+        message, details = message_from(response.data), None
 
     body: dict[str, Any] = {"status": response.status_code, "code": code, "message": message}
     if details is not None:

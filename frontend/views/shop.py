@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from catalog.api import ProductFilter, ProductViewSet
 from catalog.models import Product
 from catalog.selectors import category_list, product_list
+from shop.api_errors import message_from
 from shop.orders import payments
 from shop.orders.models import Order
 from shop.orders.selectors import order_get, order_list
@@ -36,35 +37,25 @@ SORT_CHOICES = [("", "Featured"), ("name", "Name"), ("price", "Price: low to hig
                 ("-price", "Price: high to low")]  # fmt: skip
 
 
-class RefusedQuery(Exception):
-    """A query string GET /api/products/ answers 400 to: the page says why, with the same words."""
-
-
 def _catalog_products(request):
     """The catalog page filters, searches and sorts exactly as GET /api/products/ does, and
     refuses what it refuses (a null character in the search, ids that are not numbers)."""
     filterset = ProductFilter(request.GET, queryset=product_list())
     if not filterset.is_valid():
-        raise RefusedQuery(
-            " ".join(f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items())
-        )
+        raise ValidationError(filterset.errors)  # as DjangoFilterBackend does for the API
     products = filterset.qs
     api_request = Request(request)
-    try:
-        for backend in (SearchFilter, OrderingFilter):
-            products = backend().filter_queryset(api_request, products, ProductViewSet)
-    except ValidationError as refused:
-        raise RefusedQuery(" ".join(str(detail) for detail in refused.detail)) from None
+    for backend in (SearchFilter, OrderingFilter):
+        products = backend().filter_queryset(api_request, products, ProductViewSet)
     return products
 
 
 def catalog(request):
     categories = category_list()
-    refusal = ""
     try:
-        products = _catalog_products(request)
-    except RefusedQuery as refused:
-        refusal, products = str(refused), Product.objects.none()
+        products, refusal = _catalog_products(request), ""
+    except ValidationError as refused:
+        products, refusal = Product.objects.none(), message_from(refused.detail)
     page = Paginator(products, settings.REST_FRAMEWORK["PAGE_SIZE"]).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
