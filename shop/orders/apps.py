@@ -6,6 +6,12 @@ class OrdersConfig(AppConfig):
     label = "orders"
     verbose_name = "Orders"
 
+    def recent_buyer_ids(self, *, since):
+        """Asked by notifications for a "recent buyers" campaign (mail does not import orders)."""
+        from .selectors import recent_buyer_ids
+
+        return recent_buyer_ids(since=since)
+
     def periodic_tasks(self) -> list[dict]:
         return [
             {
