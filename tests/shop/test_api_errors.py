@@ -6,9 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
-from rest_framework.test import APIRequestFactory
+from rest_framework.test import APIClient, APIRequestFactory
 
 from shop import errors
+from tests.factories import UserFactory
 
 
 @api_view(["POST"])
@@ -78,3 +79,17 @@ def test_a_model_check_that_refuses_is_a_json_400_not_a_500():
     assert response.data["error"]["message"] == "Order GG-1: cannot go from completed to paid."
     assert fields.data["error"]["message"] == "recent_days: Required for the recent buyers audience."
     assert fields.data["error"]["details"] == {"recent_days": ["Required for the recent buyers audience."]}
+
+
+@pytest.mark.django_db
+def test_a_service_refusal_as_a_django_validation_error_is_a_400_naming_the_field(settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+    UserFactory(username="marta")
+    form = {"username": "marta", "email": "marta@example.test", "password": "a long enough passphrase"}
+
+    response = APIClient().post("/api/auth/register/", form, format="json")
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["code"], error["message"]) == ("invalid", "username: This username is taken.")
+    assert error["details"]["username"] == ["This username is taken."]
