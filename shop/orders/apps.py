@@ -1,4 +1,7 @@
+from datetime import datetime
+
 from django.apps import AppConfig
+from django.db.models import QuerySet
 
 
 class OrdersConfig(AppConfig):
@@ -6,7 +9,7 @@ class OrdersConfig(AppConfig):
     label = "orders"
     verbose_name = "Orders"
 
-    def recent_buyer_ids(self, *, since):
+    def recent_buyer_ids(self, *, since: datetime) -> QuerySet:
         """Asked by notifications for a "recent buyers" campaign (mail does not import orders)."""
         from .selectors import recent_buyer_ids
 
