@@ -97,8 +97,11 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, OperationalError):
         exc = _database_unavailable(exc)
     if isinstance(exc, errors.ShopError):
+        status = status_of(exc)
+        if status == 500:  # a ShopError of no kind: a bug, so logged like any other 500
+            logger.error("Domain error of no kind: %r", exc, exc_info=exc)
         retry_after = exc.retry_after if isinstance(exc, errors.Unavailable) else None
-        return _error_response(status_of(exc), exc.code, exc.message, exc.details, retry_after=retry_after)
+        return _error_response(status, exc.code, exc.message, exc.details, retry_after=retry_after)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         return _error_response(400, "invalid", message_from(detail), detail)
