@@ -33,17 +33,16 @@ setup: install system-packages ## Migrate, create the beat schedules, collect th
 run: setup ## Install what is missing, start the whole stack, seed the demo once Redis answers (Ctrl-C stops it)
 	@scripts/run.sh
 
-test: install test-system-packages ## Lint, then run the test suite against real Redis, workers and browser
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: install test-system-packages lint ## Lint, then run the test suite against real Redis, workers and browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-postgres: install test-system-packages ## Run the tests (not e2e) against a throwaway PostgreSQL cluster
 	scripts/test_postgres.sh $(PYTEST_ARGS)
 
-lint: install ## ruff check + format check
+lint: install ## ruff check + format check + the import contracts (pyproject.toml, docs/architecture.md)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from shop.api_errors import ApiError, PayloadTooLarge, UnsupportedMediaType
 from shop.celery import Priority
+from shop.errors import TooLarge
 
 from . import selectors, services
 from .models import Category, Product
@@ -24,16 +23,21 @@ from .serializers import (
     ProductSerializer,
     StaffProductSerializer,
 )
-from .validation import ImageRejected, Rejection
 
 ERROR_RESPONSE = OpenApiResponse(
     OpenApiTypes.OBJECT, description='{"error": {"status", "code", "message", "details"?}}'
 )
-REJECTION_ERRORS = {
-    Rejection.INVALID: ApiError,
-    Rejection.TOO_LARGE: PayloadTooLarge,
-    Rejection.UNSUPPORTED: UnsupportedMediaType,
-}
+# The query parameters selectors.product_search reads, for the schema.
+PRODUCT_SEARCH_PARAMETERS = [
+    OpenApiParameter("category", str, description="A category's slug."),
+    OpenApiParameter("ids", str, description="Only these products: ids, comma-separated."),
+    OpenApiParameter("search", str, description="Words that the name, description or SKU contain."),
+    OpenApiParameter(
+        "ordering",
+        str,
+        description=f"Comma-separated, `-` for descending: {', '.join(selectors.ORDERING_FIELDS)}.",
+    ),
+]
 # Room for the multipart envelope around the file when refusing a body by its length.
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
@@ -54,24 +58,12 @@ class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.category_list()
 
 
-class NumberInFilter(filters.BaseInFilter, filters.NumberFilter):
-    """A comma-separated list of numbers."""
-
-
-class ProductFilter(filters.FilterSet):
-    category = filters.CharFilter(field_name="category__slug", help_text="A category's slug.")
-    ids = NumberInFilter(field_name="id", help_text="Only these products: ids, comma-separated.")
-
-    class Meta:
-        model = Product
-        fields = ["category", "ids"]
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Products, with their ready images and rendition URLs",
         description="Without `ordering`, products in stock with a ready picture come first, then the rest; "
         "each group by name.",
+        parameters=PRODUCT_SEARCH_PARAMETERS,
     ),
     retrieve=extend_schema(summary="One product, with its images and rendition URLs"),
 )
@@ -80,12 +72,13 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
 
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
     queryset = Product.objects.none()  # the schema reads the model here
-    filterset_class = ProductFilter
-    search_fields = ["name", "description", "sku"]
-    ordering_fields = ["name", "price", "stock", "created_at"]
-    ordering = selectors.SHOWCASE_ORDERING
+    filter_backends = []  # the list filters through selectors.product_search, as the storefront does
 
     def get_queryset(self):
+        if self.action == "list":
+            return selectors.product_search(
+                query=self.request.query_params, unpublished=_is_staff(self.request)
+            )
         return selectors.product_list(unpublished=_is_staff(self.request))
 
     def get_serializer_class(self):
@@ -116,21 +109,18 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
         # Refuse an oversized body before it is parsed (and spooled to a temporary file).
         declared_length = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared_length > settings.CATALOG_IMAGE_MAX_BYTES + MULTIPART_OVERHEAD_BYTES:
-            raise PayloadTooLarge(
+            raise TooLarge(
                 f"The request has {declared_length:,} bytes; an image may have "
                 f"{settings.CATALOG_IMAGE_MAX_BYTES:,}.",
                 code="file_too_large",
             )
         params = ProductImageUploadSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        try:
-            image = services.product_image_add(
-                product=product,
-                upload=params.validated_data["image"],
-                uploaded_by=request.user,
-                priority=Priority.HIGH,
-            )
-        except ImageRejected as rejected:
-            raise REJECTION_ERRORS[rejected.rejection](rejected.message, code=rejected.code) from rejected
+        image = services.product_image_add(
+            product=product,
+            upload=params.validated_data["image"],
+            uploaded_by=request.user,
+            priority=Priority.HIGH,
+        )
         body = ProductImageProgressSerializer(image, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_202_ACCEPTED)

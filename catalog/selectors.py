@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Iterable, Mapping
+from functools import reduce
+
+import django_filters
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.utils.text import smart_split, unescape_string_literal
+
+from shop.errors import InvalidInput
 
 from .models import Category, ImageRendition, Product, ProductImage
+
+# What `product_search` (the API's product list and the storefront) searches and sorts by.
+SEARCH_FIELDS = ("name", "description", "sku")
+ORDERING_FIELDS = ("name", "price", "stock", "created_at")
 
 
 def category_list() -> QuerySet[Category]:
@@ -51,6 +63,61 @@ def product_list(*, unpublished: bool = False) -> QuerySet[Product]:
     return products if unpublished else products.filter(is_active=True)
 
 
+class NumberInFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
+    """A comma-separated list of numbers."""
+
+
+class ProductFilter(django_filters.FilterSet):
+    category = django_filters.CharFilter(field_name="category__slug", help_text="A category's slug.")
+    ids = NumberInFilter(field_name="id", help_text="Only these products: ids, comma-separated.")
+
+    class Meta:
+        model = Product
+        fields = ["category", "ids"]
+
+
+def _first_error(errors: Mapping[str, list[str]]) -> str:
+    field, messages = next(iter(errors.items()))
+    return f"{field}: {messages[0]}"
+
+
+def _search_terms(search: str) -> list[str]:
+    """Words and "quoted phrases", split on spaces and commas (as DRF's SearchFilter splits them)."""
+    if "\x00" in search:
+        raise InvalidInput("Null characters are not allowed.", details=["Null characters are not allowed."])
+    terms = []
+    for term in smart_split(search):
+        term = term.strip(",")
+        if term.startswith(('"', "'")) and term[0] == term[-1]:
+            terms.append(unescape_string_literal(term))
+        else:
+            terms.extend(word.strip() for word in term.split(",") if word)
+    return terms
+
+
+def product_search(*, query: Mapping[str, str], unpublished: bool = False) -> QuerySet[Product]:
+    """`product_list` filtered, searched and sorted by a query string's parameters: `category`
+    (slug), `ids` (comma-separated), `search` (every word in the name, description or SKU) and
+    `ordering` (fields of ORDERING_FIELDS, `-` for descending; unknown ones are ignored; by
+    default SHOWCASE_ORDERING). Raises InvalidInput, in the API's words, for input it refuses.
+    """
+    filterset = ProductFilter(query, queryset=product_list(unpublished=unpublished))
+    if not filterset.is_valid():
+        raise InvalidInput(_first_error(filterset.errors), details=filterset.errors)
+    products = filterset.qs
+    if terms := _search_terms(query.get("search", "")):
+        products = products.filter(
+            reduce(
+                operator.and_,
+                (reduce(operator.or_, (Q(**{f"{field}__icontains": term}) for field in SEARCH_FIELDS))
+                 for term in terms),
+            )
+        )  # fmt: skip
+    requested = [field.strip() for field in query.get("ordering", "").split(",")]
+    ordering = [field for field in requested if field.removeprefix("-") in ORDERING_FIELDS]
+    return products.order_by(*(ordering or SHOWCASE_ORDERING))
+
+
 def products_without_images() -> QuerySet[Product]:
     return Product.objects.filter(images__isnull=True)
 
@@ -59,3 +126,11 @@ def product_images(*, product_ids: list[int] | None = None) -> QuerySet[ProductI
     """Images that have an original to process, optionally only those of some products."""
     images = ProductImage.objects.exclude(original="").order_by("id")
     return images if product_ids is None else images.filter(product_id__in=product_ids)
+
+
+def products_by_id(*, ids: Iterable[int]) -> dict[int, Product]:
+    return Product.objects.in_bulk(list(ids))
+
+
+def products_by_supplier_ref(*, refs: Iterable[str]) -> dict[str, Product]:
+    return {product.supplier_ref: product for product in Product.objects.filter(supplier_ref__in=list(refs))}

@@ -20,6 +20,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from shop.celery import Priority
+from shop.errors import Conflict
 from shop.jobs.models import Job
 from shop.jobs.services import workflow_start
 
@@ -45,11 +46,16 @@ class StockLine:
     quantity: int
 
 
-class StockShort(Exception):
+class StockShort(Conflict):
     """A line asks for more than is available (or the product is not for sale)."""
 
+    code = "out_of_stock"
+
     def __init__(self, *, line: StockLine, available: int) -> None:
-        super().__init__(f"product {line.product_id}: {line.quantity} requested, {available} available")
+        super().__init__(
+            f"product {line.product_id}: {line.quantity} requested, {available} available",
+            details={"product": line.product_id, "requested": line.quantity, "available": available},
+        )
         self.line = line
         self.available = available
 

@@ -10,12 +10,13 @@ before decoding: bytes first, then the declared pixel count; the file is then de
 
 from __future__ import annotations
 
-import enum
 import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+
+from shop.errors import InvalidInput, TooLarge, UnsupportedType
 
 from . import rendering
 
@@ -34,18 +35,16 @@ _ZIP_END_OF_DIRECTORY = b"PK\x05\x06"
 _ZIP_TAIL = 22 + 65535  # the end-of-directory record and its longest comment
 
 
-class Rejection(enum.Enum):
-    INVALID = "invalid"  # 400
-    TOO_LARGE = "too_large"  # 413
-    UNSUPPORTED = "unsupported"  # 415
+class ImageRejected(InvalidInput):
+    """The upload cannot be accepted as a product image (the API answers 400)."""
 
 
-class ImageRejected(Exception):
-    def __init__(self, message: str, *, code: str, rejection: Rejection) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.rejection = rejection
+class ImageTooLarge(ImageRejected, TooLarge):
+    """Too many bytes or pixels (413)."""
+
+
+class ImageUnsupported(ImageRejected, UnsupportedType):
+    """Not one of the accepted image types, or one hiding something else (415)."""
 
 
 @dataclass(frozen=True)
@@ -63,24 +62,21 @@ def _sniff(content: bytes) -> str:
         if matches(head):
             return name
     if content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-        raise ImageRejected(
+        raise ImageUnsupported(
             "SVG, HTML and other markup are not accepted; upload a JPEG, PNG, GIF or WebP image.",
             code="markup_not_accepted",
-            rejection=Rejection.UNSUPPORTED,
         )
-    raise ImageRejected(
+    raise ImageUnsupported(
         "The file is not a JPEG, PNG, GIF or WebP image.",
         code="unsupported_image_type",
-        rejection=Rejection.UNSUPPORTED,
     )
 
 
 def _refuse_polyglots(content: bytes) -> None:
     if _MARKUP.search(content) or _ZIP_END_OF_DIRECTORY in content[-_ZIP_TAIL:]:
-        raise ImageRejected(
+        raise ImageUnsupported(
             "The file hides markup or an archive inside the image; it is not accepted.",
             code="polyglot_file",
-            rejection=Rejection.UNSUPPORTED,
         )
 
 
@@ -89,12 +85,11 @@ def image_upload_check(upload: UploadedFile) -> CheckedImage:
     max_bytes = settings.CATALOG_IMAGE_MAX_BYTES
     max_pixels = settings.CATALOG_IMAGE_MAX_PIXELS
     if not upload.size:
-        raise ImageRejected("The file is empty.", code="empty_file", rejection=Rejection.INVALID)
+        raise ImageRejected("The file is empty.", code="empty_file")
     if upload.size > max_bytes:
-        raise ImageRejected(
+        raise ImageTooLarge(
             f"The file has {upload.size:,} bytes; the limit is {max_bytes:,}.",
             code="file_too_large",
-            rejection=Rejection.TOO_LARGE,
         )
     upload.seek(0)
     content = upload.read()
@@ -106,17 +101,15 @@ def image_upload_check(upload: UploadedFile) -> CheckedImage:
         rendering.decode_reduced(image, (1, 1))
     except rendering.DecompressionBomb as exc:
         # Pillow's own wording ("could be decompression bomb DOS attack") is not the shop's.
-        raise ImageRejected(
+        raise ImageTooLarge(
             f"The image has more pixels than the shop accepts (at most {max_pixels:,}); "
             "make it smaller and upload it again.",
             code="too_many_pixels",
-            rejection=Rejection.TOO_LARGE,
         ) from exc
     except rendering.CorruptImage as exc:
         raise ImageRejected(
             f"The {sniffed} file is damaged or truncated and cannot be read.",
             code="corrupt_image",
-            rejection=Rejection.INVALID,
         ) from exc
     return CheckedImage(
         content=content, format=sniffed, extension=ACCEPTED_FORMATS[sniffed][1], width=width, height=height

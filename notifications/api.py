@@ -10,7 +10,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from shop.api_errors import Conflict
 from shop.api_pagination import PageNumberPagination
 
 from . import campaigns, mailbox, selectors
@@ -44,11 +43,7 @@ class CampaignViewSet(
     @action(detail=True, methods=["post"])
     def send(self, request, pk=None):
         """Send a draft campaign: 202 with the campaign and its Job; 409 if already sent."""
-        campaign = self.get_object()
-        try:
-            campaign = campaigns.campaign_send_start(campaign_id=campaign.id, owner=request.user)
-        except campaigns.CampaignNotDraft as exc:
-            raise Conflict(str(exc), code="campaign_not_draft", details={"status": campaign.status}) from exc
+        campaign = campaigns.campaign_send_start(campaign_id=self.get_object().id, owner=request.user)
         return Response(CampaignSerializer(campaign).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -35,6 +35,7 @@ from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
 
 from shop.celery import Priority
+from shop.errors import Conflict
 from shop.jobs.dispatch import job_redispatch
 from shop.jobs.models import Job
 from shop.jobs.services import workflow_start
@@ -63,8 +64,10 @@ UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 OUTCOME_UNKNOWN = "interrupted while sending; outcome unknown, not sent again"
 
 
-class CampaignNotDraft(Exception):
+class CampaignNotDraft(Conflict):
     """Only a draft campaign can be sent; this one is sending or was sent."""
+
+    code = "campaign_not_draft"
 
 
 class BatchInterrupted(Exception):
@@ -115,7 +118,10 @@ def campaign_send_start(*, campaign_id: int, owner: AbstractBaseUser | None = No
     )
     campaign = Campaign.objects.get(id=campaign_id)
     if not claimed:
-        raise CampaignNotDraft(f"Campaign {campaign_id} is {campaign.status}; only a draft can be sent.")
+        raise CampaignNotDraft(
+            f"Campaign {campaign_id} is {campaign.status}; only a draft can be sent.",
+            details={"status": campaign.status},
+        )
     recipient_ids = list(campaign_audience(campaign=campaign).order_by("id").values_list("id", flat=True))
     ranges = _recipient_ranges(recipient_ids, settings.MAIL_CAMPAIGN_BATCH_SIZE)
     campaign.job = workflow_start(

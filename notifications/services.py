@@ -32,6 +32,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from shop.celery import LONGEST_COUNTDOWN_SECONDS, Priority
+from shop.errors import Conflict, InvalidInput, TransientError
 from shop.jobs.models import Job
 from shop.jobs.services import workflow_start
 
@@ -49,11 +50,14 @@ from .sending import (
 
 logger = logging.getLogger(__name__)
 
+# What other apps pass as `kind=`, so that they need not import this app's models.
+MessageKind = OutgoingMessage.Kind
+
 # Above send_message_task's hard time limit: a claim this old has no live holder.
 CLAIM_STALE = timedelta(minutes=2)
 
 
-class MessageBeingSent(Exception):
+class MessageBeingSent(TransientError):
     """Another run of the task holds the claim on this message; try again later."""
 
 
@@ -217,14 +221,23 @@ def message_start(
 LONGEST_SEND_DELAY = timedelta(seconds=LONGEST_COUNTDOWN_SECONDS)
 
 
-class SendTooFarAhead(ValueError):
+# Both stay ValueErrors too: `manage.py mail_send_at` reports any ValueError as a command error.
+class SendTooFarAhead(InvalidInput, ValueError):
     """A delayed send beyond LONGEST_SEND_DELAY: schedule it with beat instead."""
+
+    code = "send_too_far_ahead"
+
+
+class MessageNotPending(Conflict, ValueError):
+    """Only a pending message can be sent by an operator; this one is sending, sent or missing."""
+
+    code = "message_not_pending"
 
 
 def _message_pending(message_id: int) -> None:
     status = OutgoingMessage.objects.filter(id=message_id).values_list("status", flat=True).first()
     if status != OutgoingMessage.Status.PENDING:
-        raise ValueError(f"message {message_id} is {status or 'missing'}, not pending")
+        raise MessageNotPending(f"message {message_id} is {status or 'missing'}, not pending")
 
 
 def _send_delay_check(delay: timedelta) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -12,8 +11,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from shop.api_errors import Conflict
 from shop.api_urls import absolute_url
+from shop.errors import Conflict, InvalidInput
 from shop.jobs.serializers import JobSummarySerializer
 
 from . import selectors, services
@@ -39,8 +38,8 @@ class ReportRequestSerializer(serializers.Serializer):
             start, end = services.report_period(
                 kind=attrs["kind"], period_start=attrs.get("period_start"), period_end=attrs.get("period_end")
             )
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError({"period": exc.messages}) from exc
+        except InvalidInput as exc:  # a field error of this serializer, named "period"
+            raise serializers.ValidationError({"period": [exc.message]}) from exc
         return {"kind": attrs["kind"], "period_start": start, "period_end": end}
 
 

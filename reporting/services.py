@@ -11,15 +11,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.models import OutgoingMessage
-from notifications.services import message_prepare
+from notifications.services import MessageKind, message_prepare
 from shop.celery import Priority
+from shop.errors import InvalidInput
 from shop.jobs.services import workflow_start
 
 from . import selectors
@@ -42,7 +41,7 @@ logger = logging.getLogger(__name__)
 def report_period(
     *, kind: str, period_start: date | None = None, period_end: date | None = None, today: date | None = None
 ) -> tuple[date, date]:
-    """The days a report covers; raises ValidationError for a period that makes no sense.
+    """The days a report covers; raises InvalidInput for a period that makes no sense.
 
     A custom report needs both dates. Any other kind takes the period containing
     `period_start` if given, else the last complete one (yesterday, last week, last month).
@@ -50,22 +49,20 @@ def report_period(
     today = today or shop_today()
     if kind == Report.Kind.CUSTOM:
         if period_start is None or period_end is None:
-            raise ValidationError("A custom report needs both period_start and period_end.")
+            raise InvalidInput("A custom report needs both period_start and period_end.")
         start, end = period_start, period_end
     elif kind in Report.Kind.values:
         if period_end is not None and period_start is None:
-            raise ValidationError(
-                f"A {kind} report takes period_start (any day of the period), not period_end."
-            )
+            raise InvalidInput(f"A {kind} report takes period_start (any day of the period), not period_end.")
         start, end = period_containing(kind, period_start) if period_start else previous_period(kind, today)
     else:
-        raise ValidationError(f"Unknown report kind {kind!r}.")
+        raise InvalidInput(f"Unknown report kind {kind!r}.")
     if start > end:
-        raise ValidationError("period_start must not be after period_end.")
+        raise InvalidInput("period_start must not be after period_end.")
     if start > today:
-        raise ValidationError("The period has not started yet.")
+        raise InvalidInput("The period has not started yet.")
     if (end - start).days + 1 > MAX_PERIOD_DAYS:
-        raise ValidationError(f"A report covers at most {MAX_PERIOD_DAYS} days.")
+        raise InvalidInput(f"A report covers at most {MAX_PERIOD_DAYS} days.")
     return start, end
 
 
@@ -175,7 +172,7 @@ def report_mail_prepare(*, report_id: int, recipient_id: int) -> int:
     recipient = get_user_model().objects.get(id=recipient_id)
     period = period_title(report.kind, report.period_start, report.period_end)
     message = message_prepare(
-        kind=OutgoingMessage.Kind.REPORT_READY,
+        kind=MessageKind.REPORT_READY,
         key=f"report:{report.id}:to:{recipient.id}",
         to=recipient.email,
         context={

@@ -61,3 +61,24 @@ class TransientError(Unavailable):
     """
 
     code = "transient"
+
+
+class TooLarge(InvalidInput):
+    """What the caller sent is bigger than the shop accepts (HTTP 413)."""
+
+    code = "too_large"
+    default_message = "What was sent is too large."
+
+
+class UnsupportedType(InvalidInput):
+    """What the caller sent is of a type the shop does not take (HTTP 415)."""
+
+    code = "unsupported_type"
+    default_message = "This type of content is not supported."
+
+
+class UpstreamRefused(ShopError):
+    """A service the shop depends on answered, and refused what the shop asked (HTTP 502)."""
+
+    code = "upstream_refused"
+    default_message = "A service the shop depends on refused the request."

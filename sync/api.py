@@ -9,29 +9,13 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop.api_errors import ApiError, Conflict
-
 from . import selectors, services
-from .client import PermanentSupplierError, TransientSupplierError
-from .errors import SyncAlreadyRunning
 from .models import SyncRun
 from .serializers import SupplierFaultsSerializer, SyncRunDetailSerializer, SyncRunSerializer
 
 ERROR_RESPONSE = OpenApiResponse(
     OpenApiTypes.OBJECT, description='{"error": {"status", "code", "message", "details"?}}'
 )
-
-
-class SupplierUnavailable(ApiError):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_code = "supplier_unavailable"
-    default_detail = "The supplier's API does not answer."
-
-
-class SupplierRejected(ApiError):
-    status_code = status.HTTP_502_BAD_GATEWAY
-    default_code = "supplier_rejected"
-    default_detail = "The supplier's API refused the request."
 
 
 @extend_schema_view(
@@ -59,12 +43,7 @@ class SyncRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         description="Answers 409 with the running run in `details.run` if a sync is already running.",
     )
     def create(self, request):
-        try:
-            run = services.sync_run_request(trigger=SyncRun.Trigger.STAFF, requested_by=request.user)
-        except SyncAlreadyRunning as exc:
-            running = SyncRunSerializer(exc.run).data if exc.run else None
-            raise Conflict("A supplier sync is already running.", code="sync_running",
-                           details={"run": running}) from exc  # fmt: skip
+        run = services.sync_run_request(trigger=SyncRun.Trigger.STAFF, requested_by=request.user)
         return Response(SyncRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -76,7 +55,7 @@ class SupplierFaultsView(APIView):
     @extend_schema(summary="Read the supplier stub's fault switches and counters (staff)",
                    responses={200: OpenApiTypes.OBJECT, 503: ERROR_RESPONSE})  # fmt: skip
     def get(self, request):
-        return Response(_proxied())
+        return Response(services.supplier_faults())
 
     @extend_schema(
         summary="Change the supplier stub's fault switches (staff)",
@@ -86,13 +65,4 @@ class SupplierFaultsView(APIView):
     def post(self, request):
         changes = SupplierFaultsSerializer(data=request.data)
         changes.is_valid(raise_exception=True)
-        return Response(_proxied(changes.validated_data))
-
-
-def _proxied(changes: dict | None = None) -> dict:
-    try:
-        return services.supplier_faults(changes=changes)
-    except TransientSupplierError as exc:
-        raise SupplierUnavailable(details={"reason": str(exc)}) from exc
-    except PermanentSupplierError as exc:
-        raise SupplierRejected(details={"reason": str(exc)}) from exc
+        return Response(services.supplier_faults(changes=changes.validated_data))

@@ -4,16 +4,33 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from shop.errors import Conflict, Unavailable, UpstreamRefused
+
 if TYPE_CHECKING:
     from .models import SyncRun
 
 
-class SyncAlreadyRunning(Exception):
+class SyncAlreadyRunning(Conflict):
     """Another sync is running; `run` is it (None if it is still being started)."""
 
+    code = "sync_running"
+
     def __init__(self, run: SyncRun | None) -> None:
-        super().__init__(f"sync run {run.pk if run else '?'} is already running")
+        running = (
+            {"id": run.pk, "status": run.status, "trigger": run.trigger, "job": run.job_id} if run else None
+        )
+        super().__init__("A supplier sync is already running.", details={"run": running})
         self.run = run
+
+
+class SupplierUnavailable(Unavailable):
+    code = "supplier_unavailable"
+    default_message = "The supplier's API does not answer."
+
+
+class SupplierRejected(UpstreamRefused):
+    code = "supplier_rejected"
+    default_message = "The supplier's API refused the request."
 
 
 class PagesOutstanding(Exception):

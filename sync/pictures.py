@@ -18,6 +18,7 @@ a retried task (a timeout, 5xx or 429 from the picture server) carries on where 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -25,12 +26,15 @@ from django.db.models import F
 from django.utils import timezone
 
 from catalog import services as catalog_services
-from catalog.models import Product
+from catalog.selectors import products_by_supplier_ref
 from catalog.validation import ImageRejected
 from shop.celery import Priority
 
 from .client import PermanentSupplierError, SupplierClient, TransientSupplierError
 from .models import SupplierPicture, SyncPage, SyncRun
+
+if TYPE_CHECKING:
+    from catalog.models import Product
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +67,7 @@ def page_pictures_sync(*, run_id: int, number: int, final_attempt: bool) -> None
     for (ref, url), row in held.items():
         if url not in listed.get(ref, []):
             _picture_remove(run_id=run_id, row=row)
-    products = {p.supplier_ref: p for p in Product.objects.filter(supplier_ref__in=listed.keys())}
+    products = products_by_supplier_ref(refs=listed.keys())
     pending = [
         (ref, position, url)
         for ref in page.refs

@@ -24,8 +24,8 @@ from shop.coordination import lock
 from shop.jobs.services import job_cancel, workflow_extend, workflow_start
 
 from . import workflows
-from .client import SupplierClient, SupplierPage
-from .errors import PagesOutstanding, SyncAlreadyRunning
+from .client import PermanentSupplierError, SupplierClient, SupplierPage, TransientSupplierError
+from .errors import PagesOutstanding, SupplierRejected, SupplierUnavailable, SyncAlreadyRunning
 from .models import SupplierPicture, SyncPage, SyncRun
 from .upsert import catalog_deactivate_unlisted, catalog_page_upsert
 
@@ -273,6 +273,13 @@ def _summary(failed_pages: list[dict[str, Any]]) -> str:
 
 
 def supplier_faults(*, changes: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The supplier stub's fault switches, after applying `changes` if given."""
-    with SupplierClient() as client:
-        return client.faults_set(changes) if changes else client.faults()
+    """The supplier stub's fault switches, after applying `changes` if given.
+
+    Raises SupplierUnavailable when the supplier does not answer, SupplierRejected when it refuses."""
+    try:
+        with SupplierClient() as client:
+            return client.faults_set(changes) if changes else client.faults()
+    except TransientSupplierError as exc:
+        raise SupplierUnavailable(details={"reason": str(exc)}) from exc
+    except PermanentSupplierError as exc:
+        raise SupplierRejected(details={"reason": str(exc)}) from exc

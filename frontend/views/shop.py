@@ -8,14 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
-from rest_framework.exceptions import ValidationError
-from rest_framework.filters import OrderingFilter, SearchFilter
-from rest_framework.request import Request
 
-from catalog.api import ProductFilter, ProductViewSet
 from catalog.models import Product
-from catalog.selectors import category_list, product_list
-from shop.api_errors import message_from
+from catalog.selectors import category_list, product_list, product_search
+from shop.errors import InvalidInput
 from shop.orders import payments
 from shop.orders.models import Order
 from shop.orders.selectors import order_get, order_list
@@ -37,25 +33,14 @@ SORT_CHOICES = [("", "Featured"), ("name", "Name"), ("price", "Price: low to hig
                 ("-price", "Price: high to low")]  # fmt: skip
 
 
-def _catalog_products(request):
-    """The catalog page filters, searches and sorts exactly as GET /api/products/ does, and
-    refuses what it refuses (a null character in the search, ids that are not numbers)."""
-    filterset = ProductFilter(request.GET, queryset=product_list())
-    if not filterset.is_valid():
-        raise ValidationError(filterset.errors)  # as DjangoFilterBackend does for the API
-    products = filterset.qs
-    api_request = Request(request)
-    for backend in (SearchFilter, OrderingFilter):
-        products = backend().filter_queryset(api_request, products, ProductViewSet)
-    return products
-
-
 def catalog(request):
+    """Filters, searches and sorts through the selector GET /api/products/ uses, so it refuses
+    what the API refuses (a null character in the search, ids that are not numbers) in its words."""
     categories = category_list()
     try:
-        products, refusal = _catalog_products(request), ""
-    except ValidationError as refused:
-        products, refusal = Product.objects.none(), message_from(refused.detail)
+        products, refusal = product_search(query=request.GET), ""
+    except InvalidInput as refused:
+        products, refusal = Product.objects.none(), refused.message
     page = Paginator(products, settings.REST_FRAMEWORK["PAGE_SIZE"]).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from shop.api_errors import Conflict
+from shop.errors import Conflict
 
 from . import compensation, selectors, services
 from .models import Order

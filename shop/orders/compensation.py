@@ -11,10 +11,9 @@ from __future__ import annotations
 from django.db import transaction
 
 from catalog.services import stock_deallocate
-from notifications.models import OutgoingMessage
-from notifications.services import message_start
-from shop.api_errors import Conflict
+from notifications.services import MessageKind, message_start
 from shop.celery import Priority
+from shop.errors import Conflict
 from shop.jobs.models import JobStep
 from shop.jobs.services import job_cancel, workflow_start
 
@@ -128,7 +127,7 @@ def order_fail(*, order_id: int) -> bool:
         refund_start(order)
         if order.customer.email:
             message_start(
-                kind=OutgoingMessage.Kind.PAYMENT_FAILED,
+                kind=MessageKind.PAYMENT_FAILED,
                 key=f"order:{order.number}:payment_failed",
                 to=order.customer.email,
                 context={

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
@@ -17,3 +19,8 @@ def order_get(*, user: AbstractBaseUser, order_id: int) -> Order:
     """One order its owner or staff may see; Order.DoesNotExist for anyone else."""
     orders = Order.objects.select_related("job", "customer").prefetch_related("lines")
     return orders.get(id=order_id) if user.is_staff else orders.get(id=order_id, customer=user)
+
+
+def recent_buyer_ids(*, since: datetime) -> QuerySet:
+    """The ids of the customers who placed an order since `since` (a campaign's audience)."""
+    return Order.objects.filter(placed_at__gte=since).values("customer_id")

@@ -12,21 +12,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from catalog.models import Product
+from catalog.selectors import products_by_id
 from catalog.services import StockLine, StockShort, stock_allocate
-from shop.api_errors import ApiError, Conflict
 from shop.celery import Priority
+from shop.errors import Conflict, InvalidInput
 from shop.jobs.dispatch import job_redispatch
 from shop.jobs.models import Job
 from shop.jobs.services import workflow_start
 
 from . import payments
 from .models import Order, OrderLine
+
+if TYPE_CHECKING:
+    from catalog.models import Product
 
 MAX_LINES = 50
 MAX_QUANTITY = 99
@@ -55,8 +59,8 @@ def order_priority(order: Order) -> Priority:
     return Priority.CRITICAL if order.express else Priority.HIGH
 
 
-def _line_error(index: int, line: LineRequest, problem: str) -> ApiError:
-    return ApiError(
+def _line_error(index: int, line: LineRequest, problem: str) -> InvalidInput:
+    return InvalidInput(
         f"lines[{index}]: {problem}",
         code="invalid_line",
         details={"line": index, "product": line.product_id, "quantity": line.quantity, "problem": problem},
@@ -64,13 +68,13 @@ def _line_error(index: int, line: LineRequest, problem: str) -> ApiError:
 
 
 def _products_for(lines: Sequence[LineRequest]) -> dict[int, Product]:
-    """Check every line; return the products by id. Raises a 400 naming the first bad line."""
+    """Check every line; return the products by id. Raises InvalidInput naming the first bad line."""
     if not lines:
-        raise ApiError(
+        raise InvalidInput(
             "lines: an order needs at least one line.", code="invalid_line", details={"line": None}
         )
     if len(lines) > MAX_LINES:
-        raise ApiError(
+        raise InvalidInput(
             f"lines: at most {MAX_LINES} lines per order.", code="invalid_line", details={"line": None}
         )
     seen: set[int] = set()
@@ -80,7 +84,7 @@ def _products_for(lines: Sequence[LineRequest]) -> dict[int, Product]:
         if line.product_id in seen:
             raise _line_error(index, line, "this product is already on another line.")
         seen.add(line.product_id)
-    products = Product.objects.in_bulk(list(seen))
+    products = products_by_id(ids=seen)
     for index, line in enumerate(lines):
         product = products.get(line.product_id)
         if product is None or not product.is_active:
@@ -89,9 +93,9 @@ def _products_for(lines: Sequence[LineRequest]) -> dict[int, Product]:
 
 
 def _stock_allocate(order: Order, lines: Sequence[LineRequest], products: dict[int, Product]) -> None:
-    """Hold the units of every line for the order; a 409 naming the first short line.
+    """Hold the units of every line for the order; Conflict (out_of_stock) naming the first short line.
 
-    Raised inside the checkout transaction, the 409 rolls the order back with whatever was held.
+    Raised inside the checkout transaction, it rolls the order back with whatever was held.
     """
     try:
         stock_allocate(
@@ -116,7 +120,7 @@ def _fingerprint(lines: Sequence[LineRequest], express: bool, card: payments.Car
 
 
 def _replay(customer: AbstractBaseUser, idempotency_key: str, fingerprint: str) -> Order | None:
-    """The order an earlier request with this key placed; a 409 if that request was different."""
+    """The order an earlier request with this key placed; Conflict if that request was different."""
     if not idempotency_key:
         return None
     order = Order.objects.filter(customer=customer, idempotency_key=idempotency_key).first()
@@ -159,12 +163,12 @@ def order_place(
 
     The workflow is sent when the transaction commits (or later by the outbox sweeper).
     The same Idempotency-Key with the same request returns the first order; with a
-    different request it is a 409.
+    different request it is a Conflict.
     """
     try:
         card = payments.card_tokenize(card_number)
     except payments.InvalidCard as exc:
-        raise ApiError(
+        raise InvalidInput(
             f"card_number: {exc}", code="invalid_card", details={"card_number": [str(exc)]}
         ) from exc
     fingerprint = _fingerprint(lines, express, card)

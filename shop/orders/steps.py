@@ -22,8 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.services import stock_fulfil
-from notifications.models import OutgoingMessage
-from notifications.services import message_prepare
+from notifications.services import MessageKind, message_prepare
 
 from . import compensation, payments
 from .invoice import invoice_pdf
@@ -189,7 +188,7 @@ def prepare_confirmation(*, order_id: int) -> int:
         if not order.invoice:
             raise StepNotReady(f"Order {order.number}: the invoice is not rendered yet.")
         message = message_prepare(
-            kind=OutgoingMessage.Kind.ORDER_CONFIRMATION,
+            kind=MessageKind.ORDER_CONFIRMATION,
             key=f"order:{order.number}:confirmation",
             to=order.customer.email,
             context=_confirmation_context(order),

@@ -8,15 +8,14 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop.api_errors import ApiError
+from shop.errors import Unavailable
 
 from .selectors import queue_depths
 
 
-class BrokerUnavailable(ApiError):
-    status_code = 503
-    default_code = "broker_unavailable"
-    default_detail = "The broker (Redis) cannot be reached."
+class BrokerUnavailable(Unavailable):
+    code = "broker_unavailable"
+    default_message = "The broker (Redis) cannot be reached."
 
 
 class QueueDepthView(APIView):

@@ -6,10 +6,10 @@ from datetime import date
 from itertools import pairwise
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from reporting.periods import day_ranges, period_title, previous_period
 from reporting.services import report_period
+from shop.errors import InvalidInput
 
 TUESDAY = date(2026, 11, 24)
 
@@ -59,7 +59,7 @@ def test_a_kind_with_a_day_reports_on_the_period_containing_it():
     ],
 )
 def test_a_period_that_makes_no_sense_is_refused(params, message):
-    with pytest.raises(ValidationError, match=message):
+    with pytest.raises(InvalidInput, match=message):
         report_period(today=TUESDAY, **params)
 
 
