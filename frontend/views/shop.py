@@ -15,8 +15,8 @@ from rest_framework.request import Request
 from catalog.api import ProductFilter, ProductViewSet
 from catalog.models import Product
 from catalog.selectors import category_list, product_list
+from devservers import payment_gateway as payments
 from shop.api_errors import message_from
-from shop.orders import payments
 from shop.orders.models import Order
 from shop.orders.selectors import order_get, order_list
 from shop.orders.services import EXPRESS_SHIPPING, FREE_STANDARD_SHIPPING_FROM, STANDARD_SHIPPING

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from catalog.services import stock_deallocate
+from devservers import payment_gateway as payments
 from notifications.models import OutgoingMessage
 from notifications.services import message_start
 from shop.api_errors import Conflict
@@ -18,7 +19,6 @@ from shop.celery import Priority
 from shop.jobs.models import JobStep
 from shop.jobs.services import job_cancel, workflow_start
 
-from . import payments
 from .models import Order, OrderStepRecord, Payment
 
 GENERIC_FAILURE = "A step of the order workflow failed."

@@ -22,10 +22,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.services import stock_fulfil
+from devservers import payment_gateway as payments
 from notifications.models import OutgoingMessage
 from notifications.services import message_prepare
 
-from . import compensation, payments
+from . import compensation
 from .invoice import invoice_pdf
 from .models import Order, OrderStepRecord, Payment
 

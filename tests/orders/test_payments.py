@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from shop.orders import payments
+from devservers import payment_gateway as payments
 
 from .conftest import CARD_DECLINED, CARD_SUCCEEDS, CARD_TRANSIENT
 
