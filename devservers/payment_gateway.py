@@ -1,6 +1,7 @@
 """The demo payment gateway: documented test cards, every charge and refund keyed.
 
-Test cards (only the number matters; spaces are ignored):
+The shop's default PAYMENT_GATEWAY outside production (shop/orders/payments.py has the
+interface). Test cards (only the number matters; spaces are ignored):
 
     4242 4242 4242 4242   always succeeds
     4000 0000 0000 0002   always declined ("card_declined")
@@ -10,12 +11,10 @@ Test cards (only the number matters; spaces are ignored):
 
 Any other number is not a test card and is refused at checkout (400).
 
-At checkout the card number becomes a token (`card_tokenize`, offline, so checkout works
-while Redis is down); the order keeps the token and the last four digits, never the number.
-
-Like a real gateway, this one remembers every charge and refund under its idempotency key
-(in the coordination Redis): a charge retried with the same key returns the first result and
-never charges twice; the same holds for refunds.
+Tokenizing is offline, so checkout works while Redis is down. Like a real gateway, this one
+remembers every charge and refund under its idempotency key (in the coordination Redis): a
+charge retried with the same key returns the first result and never charges twice; the same
+holds for refunds.
 """
 
 from __future__ import annotations
@@ -24,12 +23,13 @@ import json
 import os
 import secrets
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from decimal import Decimal
 
 from redis.exceptions import RedisError
 
 from shop.coordination import redis_client
+from shop.orders.payments import CardDeclined, CardToken, GatewayReceipt, InvalidCard, TransientGatewayError
 
 TRANSIENT_FAILURES = 2
 # PAYMENT_SLOW_SECONDS lengthens it for tests that must stop a worker mid-charge.
@@ -48,48 +48,12 @@ TEST_CARDS = {
     "4000000000009995": TOKEN_TRANSIENT,
     "4000000000000077": TOKEN_SLOW,
 }
-
-
-class GatewayError(Exception):
-    """The gateway refused or could not process a request."""
-
-
-class TransientGatewayError(GatewayError):
-    """Timeout, 5xx or the gateway's storage unreachable: the same request may succeed later."""
-
-
-class CardDeclined(GatewayError):
-    """The card was declined: retrying the same charge will not help."""
-
-
-class InvalidCard(ValueError):
-    """The number is not one of the documented test cards."""
-
-
-@dataclass(frozen=True)
-class CardToken:
-    token: str
-    last4: str
-
-
-@dataclass(frozen=True)
-class GatewayReceipt:
-    """What the gateway answers for a charge or a refund (stored under its key)."""
-
-    reference: str
-    status: str  # "captured", "declined" or "refunded"
-    amount: str
-    currency: str
-    message: str = ""
-
-
-def card_tokenize(card_number: str) -> CardToken:
-    """Swap a test card number for the gateway's token (raises InvalidCard)."""
-    digits = "".join(card_number.split())
-    token = TEST_CARDS.get(digits)
-    if token is None:
-        raise InvalidCard("Not a test card: use one of the documented test card numbers.")
-    return CardToken(token=token, last4=digits[-4:])
+BEHAVIOUR = {
+    TOKEN_SUCCEEDS: "Payment succeeds.",
+    TOKEN_DECLINED: "The card is declined: the order fails and its stock goes back on the shelf.",
+    TOKEN_TRANSIENT: f"The gateway fails {TRANSIENT_FAILURES} times, the step retries, then it succeeds.",
+    TOKEN_SLOW: f"The gateway takes about {SLOW_SECONDS:g} seconds, then succeeds.",
+}
 
 
 def _remembered(kind: str, idempotency_key: str) -> GatewayReceipt | None:
@@ -112,47 +76,58 @@ def _transient_failure_due(idempotency_key: str) -> bool:
     return attempts <= TRANSIENT_FAILURES
 
 
-def charge(*, idempotency_key: str, amount: Decimal, currency: str, token: str) -> GatewayReceipt:
-    """Charge a card once per idempotency key. Raises CardDeclined or TransientGatewayError."""
-    try:
-        receipt = _remembered("charge", idempotency_key)
-        if receipt is None:
-            if token == TOKEN_TRANSIENT and _transient_failure_due(idempotency_key):
-                raise TransientGatewayError("Gateway timeout (test card 4000 0000 0000 9995).")
-            if token == TOKEN_SLOW:
-                time.sleep(SLOW_SECONDS)
-            declined = token not in TEST_CARDS.values() or token == TOKEN_DECLINED
-            receipt = _remember(
-                "charge",
+class DemoPaymentGateway:
+    """shop.orders.payments.PaymentGateway over the test cards above."""
+
+    test_cards = {number: BEHAVIOUR[token] for number, token in TEST_CARDS.items()}
+
+    def card_tokenize(self, card_number: str) -> CardToken:
+        digits = "".join(card_number.split())
+        token = TEST_CARDS.get(digits)
+        if token is None:
+            raise InvalidCard("Not a test card: use one of the documented test card numbers.")
+        return CardToken(token=token, last4=digits[-4:])
+
+    def charge(self, *, idempotency_key: str, amount: Decimal, currency: str, token: str) -> GatewayReceipt:
+        try:
+            receipt = _remembered("charge", idempotency_key)
+            if receipt is None:
+                if token == TOKEN_TRANSIENT and _transient_failure_due(idempotency_key):
+                    raise TransientGatewayError("Gateway timeout (test card 4000 0000 0000 9995).")
+                if token == TOKEN_SLOW:
+                    time.sleep(SLOW_SECONDS)
+                declined = token not in TEST_CARDS.values() or token == TOKEN_DECLINED
+                receipt = _remember(
+                    "charge",
+                    idempotency_key,
+                    GatewayReceipt(
+                        reference=f"ch_{secrets.token_hex(10)}",
+                        status="declined" if declined else "captured",
+                        amount=str(amount),
+                        currency=currency,
+                        message="Your card was declined." if declined else "",
+                    ),
+                )
+        except RedisError as exc:
+            raise TransientGatewayError(f"Gateway unavailable: {exc}") from exc
+        if receipt.status == "declined":
+            raise CardDeclined(receipt.message)
+        return receipt
+
+    def refund(
+        self, *, idempotency_key: str, charge_reference: str, amount: Decimal, currency: str
+    ) -> GatewayReceipt:
+        try:
+            return _remembered("refund", idempotency_key) or _remember(
+                "refund",
                 idempotency_key,
                 GatewayReceipt(
-                    reference=f"ch_{secrets.token_hex(10)}",
-                    status="declined" if declined else "captured",
+                    reference=f"re_{secrets.token_hex(10)}",
+                    status="refunded",
                     amount=str(amount),
                     currency=currency,
-                    message="Your card was declined." if declined else "",
+                    message=f"Refund of {charge_reference}",
                 ),
             )
-    except RedisError as exc:
-        raise TransientGatewayError(f"Gateway unavailable: {exc}") from exc
-    if receipt.status == "declined":
-        raise CardDeclined(receipt.message)
-    return receipt
-
-
-def refund(*, idempotency_key: str, charge_reference: str, amount: Decimal, currency: str) -> GatewayReceipt:
-    """Refund a captured charge once per idempotency key. Raises TransientGatewayError."""
-    try:
-        return _remembered("refund", idempotency_key) or _remember(
-            "refund",
-            idempotency_key,
-            GatewayReceipt(
-                reference=f"re_{secrets.token_hex(10)}",
-                status="refunded",
-                amount=str(amount),
-                currency=currency,
-                message=f"Refund of {charge_reference}",
-            ),
-        )
-    except RedisError as exc:
-        raise TransientGatewayError(f"Gateway unavailable: {exc}") from exc
+        except RedisError as exc:
+            raise TransientGatewayError(f"Gateway unavailable: {exc}") from exc

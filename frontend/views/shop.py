@@ -15,22 +15,13 @@ from rest_framework.request import Request
 from catalog.api import ProductFilter, ProductViewSet
 from catalog.models import Product
 from catalog.selectors import category_list, product_list
-from devservers import payment_gateway as payments
 from shop.api_errors import message_from
+from shop.orders import payments
 from shop.orders.models import Order
 from shop.orders.selectors import order_get, order_list
 from shop.orders.services import EXPRESS_SHIPPING, FREE_STANDARD_SHIPPING_FROM, STANDARD_SHIPPING
 
 from .jobs import job_context
-
-# What each of the gateway's test cards does, for the checkout page.
-TEST_CARD_BEHAVIOUR = {
-    payments.TOKEN_SUCCEEDS: "Payment succeeds.",
-    payments.TOKEN_DECLINED: "The card is declined: the order fails and its stock goes back on the shelf.",
-    payments.TOKEN_TRANSIENT: f"The gateway fails {payments.TRANSIENT_FAILURES} times, the step retries, then it succeeds.",
-    payments.TOKEN_SLOW: f"The gateway takes about {payments.SLOW_SECONDS:g} seconds, then succeeds.",
-}
-
 
 # "" is the API's default order: in stock with a picture first (catalog.selectors.SHOWCASE_ORDERING).
 SORT_CHOICES = [("", "Featured"), ("name", "Name"), ("price", "Price: low to high"),
@@ -95,8 +86,8 @@ def cart(request):
 @login_required
 def checkout(request):
     test_cards = [
-        {"number": _grouped_card_number(number), "behaviour": TEST_CARD_BEHAVIOUR[token]}
-        for number, token in payments.TEST_CARDS.items()
+        {"number": _grouped_card_number(number), "behaviour": behaviour}
+        for number, behaviour in payments.gateway().test_cards.items()
     ]
     return render(
         request,

@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.db import transaction
 
 from catalog.services import stock_deallocate
-from devservers import payment_gateway as payments
 from notifications.models import OutgoingMessage
 from notifications.services import message_start
 from shop.api_errors import Conflict
@@ -19,6 +18,7 @@ from shop.celery import Priority
 from shop.jobs.models import JobStep
 from shop.jobs.services import job_cancel, workflow_start
 
+from . import payments
 from .models import Order, OrderStepRecord, Payment
 
 GENERIC_FAILURE = "A step of the order workflow failed."
@@ -72,7 +72,7 @@ def payments_refund(*, order_id: int) -> list[str]:
         order__status__in=[Order.Status.CANCELLED, Order.Status.FAILED],
     )
     for payment in undone:
-        receipt = payments.refund(
+        receipt = payments.gateway().refund(
             idempotency_key=f"{payment.idempotency_key}:refund",
             charge_reference=payment.gateway_reference,
             amount=payment.amount,

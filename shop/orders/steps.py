@@ -22,11 +22,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.services import stock_fulfil
-from devservers import payment_gateway as payments
 from notifications.models import OutgoingMessage
 from notifications.services import message_prepare
 
-from . import compensation
+from . import compensation, payments
 from .invoice import invoice_pdf
 from .models import Order, OrderStepRecord, Payment
 
@@ -102,7 +101,7 @@ def charge_payment(*, order_id: int) -> dict[str, Any]:
         return done
     payment, token = _payment_open(order_id)
     try:
-        receipt = payments.charge(
+        receipt = payments.gateway().charge(
             idempotency_key=payment.idempotency_key,
             amount=payment.amount,
             currency=payment.currency,

@@ -15,10 +15,10 @@ from typing import Any
 from celery import shared_task
 from celery.exceptions import Ignore
 
-from devservers.payment_gateway import TransientGatewayError
 from shop.jobs.tracking import TrackedTask
 
 from . import compensation, services, steps
+from .payments import TransientGatewayError
 
 logger = logging.getLogger(__name__)
 
