@@ -1,6 +1,6 @@
 """Still-life pictures of produce drawn with Pillow: deterministic per key, no Django needed.
 
-Used by the demo seed (catalog/demo.py) and by the supplier stub (sync/supplier_stub.py),
+Used by the demo seed (catalog/demo.py) and by the supplier stub (devservers/supplier_stub.py),
 which runs without Django settings: this module imports nothing but Pillow.
 """
 

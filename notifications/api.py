@@ -10,9 +10,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from devservers import mailbox
 from shop.api_pagination import PageNumberPagination
 
-from . import campaigns, mailbox, selectors
+from . import campaigns, selectors
 from .serializers import CampaignCreateSerializer, CampaignSerializer, MailboxMessageSerializer
 
 
@@ -48,7 +49,7 @@ class CampaignViewSet(
 
 
 class MailboxViewSet(viewsets.ViewSet):
-    """The SMTP sink's messages, newest first (what `python -m notifications.smtp_sink` stored)."""
+    """The SMTP sink's messages, newest first (what `python -m devservers.smtp_sink` stored)."""
 
     permission_classes = [permissions.IsAdminUser]
     lookup_value_regex = r"\d{20}-[0-9a-f]{8}"

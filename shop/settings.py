@@ -243,6 +243,19 @@ SUPPLIER_RETRY_BACKOFF_MAX = float(os.environ.get("SUPPLIER_RETRY_BACKOFF_MAX", 
 # A running sync with no progress for this long is abandoned when the next one is requested.
 SUPPLIER_SYNC_STALE_SECONDS = int(os.environ.get("SUPPLIER_SYNC_STALE_SECONDS", "900"))
 
+# --- Payments and the demo ------------------------------------------------------------
+# The gateway orders charge through (a PaymentGateway class, shop/orders/payments.py). The
+# demo's test cards move no money, so production names its gateway or refuses to start.
+DEMO_PAYMENT_GATEWAY = "devservers.payment_gateway.DemoPaymentGateway"
+PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "" if PRODUCTION else DEMO_PAYMENT_GATEWAY)
+if not PAYMENT_GATEWAY:
+    raise ImproperlyConfigured(
+        f"PAYMENT_GATEWAY must be set when DJANGO_ENV=production (the demo's: {DEMO_PAYMENT_GATEWAY})."
+    )
+# The endpoints that drive the development servers (devservers/: the mailbox, the supplier
+# stub's fault switches) and the demo workflow are mounted only with the demo on (shop/urls.py).
+DEMO_MODE = env_bool("SHOP_DEMO", not PRODUCTION)
+
 # --- Public URL (links in mail) -------------------------------------------------------
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

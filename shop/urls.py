@@ -3,8 +3,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from frontend import urls as frontend_urls
+from notifications import urls as notifications_urls
+from sync import urls as sync_urls
+
 from . import health
 from .accounts import api as accounts_api
+from .jobs import urls as jobs_urls
 from .media import PUBLIC_MEDIA_FOLDER, public_media
 from .observability.views import metrics_view
 
@@ -22,7 +27,17 @@ api_patterns = [
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
 ]
 
+# The demo's own endpoints (settings.DEMO_MODE): the pages that drive the development servers
+# (devservers/) and the demo workflow. First, or jobs/<id>/ would take jobs/demo/ as a Job.
+demo_api_patterns = [
+    *jobs_urls.demo_urlpatterns,
+    *notifications_urls.demo_urlpatterns,
+    *sync_urls.demo_urlpatterns,
+]
+demo_patterns = [path("api/", include(demo_api_patterns)), *frontend_urls.demo_urlpatterns]
+
 urlpatterns = [
+    *(demo_patterns if settings.DEMO_MODE else []),
     path("healthz", health.healthz, name="healthz"),
     path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),

@@ -137,7 +137,7 @@ def supplier_stub(_supplier_stub_server, settings):
 
 @pytest.fixture(scope="session")
 def smtp_sink(tmp_path_factory, _isolated_files):
-    """The real SMTP sink (notifications.smtp_sink) in a subprocess on a free port.
+    """The real SMTP sink (devservers.smtp_sink) in a subprocess on a free port.
 
     Points settings.EMAIL_HOST / EMAIL_PORT / MAIL_SINK_DIR at it for the whole session, so
     mail sent by this process and its in-thread worker lands there. Recipients named

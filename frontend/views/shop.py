@@ -19,15 +19,6 @@ from shop.orders.services import EXPRESS_SHIPPING, FREE_STANDARD_SHIPPING_FROM, 
 
 from .jobs import job_context
 
-# What each of the gateway's test cards does, for the checkout page.
-TEST_CARD_BEHAVIOUR = {
-    payments.TOKEN_SUCCEEDS: "Payment succeeds.",
-    payments.TOKEN_DECLINED: "The card is declined: the order fails and its stock goes back on the shelf.",
-    payments.TOKEN_TRANSIENT: f"The gateway fails {payments.TRANSIENT_FAILURES} times, the step retries, then it succeeds.",
-    payments.TOKEN_SLOW: f"The gateway takes about {payments.SLOW_SECONDS:g} seconds, then succeeds.",
-}
-
-
 # "" is the API's default order: in stock with a picture first (catalog.selectors.SHOWCASE_ORDERING).
 SORT_CHOICES = [("", "Featured"), ("name", "Name"), ("price", "Price: low to high"),
                 ("-price", "Price: high to low")]  # fmt: skip
@@ -80,8 +71,8 @@ def cart(request):
 @login_required
 def checkout(request):
     test_cards = [
-        {"number": _grouped_card_number(number), "behaviour": TEST_CARD_BEHAVIOUR[token]}
-        for number, token in payments.TEST_CARDS.items()
+        {"number": _grouped_card_number(number), "behaviour": behaviour}
+        for number, behaviour in payments.gateway().test_cards.items()
     ]
     return render(
         request,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
@@ -38,7 +39,10 @@ def staff_required(view):
 
 
 def _page(request, template: str, section: str, **context):
-    return render(request, f"frontend/staff/{template}", {"section": section, **context})
+    # With the demo on, its panels and pages are mounted too (shop/urls.py).
+    return render(
+        request, f"frontend/staff/{template}", {"section": section, "demo": settings.DEMO_MODE, **context}
+    )
 
 
 @staff_required

@@ -23,6 +23,8 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     # The schema generator reads the model from here (get_queryset needs a real user).
     queryset = Job.objects.none()
     serializer_class = JobSerializer
+    # Ids only: with the demo off, jobs/demo/ is no Job's address but a 404 (shop/urls.py).
+    lookup_value_regex = r"\d+"
     filterset_class = JobFilter
     ordering_fields = ["created_at"]
     search_fields = ["subject"]

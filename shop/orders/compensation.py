@@ -71,7 +71,7 @@ def payments_refund(*, order_id: int) -> list[str]:
         order__status__in=[Order.Status.CANCELLED, Order.Status.FAILED],
     )
     for payment in undone:
-        receipt = payments.refund(
+        receipt = payments.gateway().refund(
             idempotency_key=f"{payment.idempotency_key}:refund",
             charge_reference=payment.gateway_reference,
             amount=payment.amount,

@@ -1,53 +1,31 @@
-"""The demo payment gateway: documented test cards, every charge and refund keyed.
+"""The payment gateway the orders charge and refund through, chosen in settings.
 
-Test cards (only the number matters; spaces are ignored):
+`settings.PAYMENT_GATEWAY` names a class (a dotted path) that implements `PaymentGateway`;
+`gateway()` loads it once per process. Locally it is the demo gateway
+(devservers/payment_gateway.py); production must name one (shop/settings.py).
 
-    4242 4242 4242 4242   always succeeds
-    4000 0000 0000 0002   always declined ("card_declined")
-    4000 0000 0000 9995   the gateway fails transiently TRANSIENT_FAILURES times per charge
-                          (counted per idempotency key), then succeeds
-    4000 0000 0000 0077   succeeds after SLOW_SECONDS (a slow gateway)
-
-Any other number is not a test card and is refused at checkout (400).
-
-At checkout the card number becomes a token (`card_tokenize`, offline, so checkout works
-while Redis is down); the order keeps the token and the last four digits, never the number.
-
-Like a real gateway, this one remembers every charge and refund under its idempotency key
-(in the coordination Redis): a charge retried with the same key returns the first result and
-never charges twice; the same holds for refunds.
+What the order workflow relies on, whichever gateway it is:
+- a charge or a refund repeated with its idempotency key returns the first result and never
+  moves money twice (steps are retried and redelivered; see steps.py);
+- TransientGatewayError means the same request may succeed later (the step retries),
+  CardDeclined that it will not (the order fails), InvalidCard that checkout refuses the
+  number (400);
+- the order keeps the card's token and last four digits, never its number.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
-import time
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
+from typing import Protocol, runtime_checkable
 
-from redis.exceptions import RedisError
-
-from shop.coordination import redis_client
-
-TRANSIENT_FAILURES = 2
-# PAYMENT_SLOW_SECONDS lengthens it for tests that must stop a worker mid-charge.
-SLOW_SECONDS = float(os.environ.get("PAYMENT_SLOW_SECONDS", "3"))
-# How long the gateway remembers an idempotency key (a real one: about a day or more).
-KEY_RETENTION_SECONDS = 7 * 24 * 60 * 60
-
-TOKEN_SUCCEEDS = "tok_succeeds"
-TOKEN_DECLINED = "tok_declined"
-TOKEN_TRANSIENT = "tok_transient_failures"
-TOKEN_SLOW = "tok_slow"
-
-TEST_CARDS = {
-    "4242424242424242": TOKEN_SUCCEEDS,
-    "4000000000000002": TOKEN_DECLINED,
-    "4000000000009995": TOKEN_TRANSIENT,
-    "4000000000000077": TOKEN_SLOW,
-}
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.module_loading import import_string
 
 
 class GatewayError(Exception):
@@ -63,7 +41,7 @@ class CardDeclined(GatewayError):
 
 
 class InvalidCard(ValueError):
-    """The number is not one of the documented test cards."""
+    """The gateway does not accept this card number."""
 
 
 @dataclass(frozen=True)
@@ -83,76 +61,37 @@ class GatewayReceipt:
     message: str = ""
 
 
-def card_tokenize(card_number: str) -> CardToken:
-    """Swap a test card number for the gateway's token (raises InvalidCard)."""
-    digits = "".join(card_number.split())
-    token = TEST_CARDS.get(digits)
-    if token is None:
-        raise InvalidCard("Not a test card: use one of the documented test card numbers.")
-    return CardToken(token=token, last4=digits[-4:])
+@runtime_checkable
+class PaymentGateway(Protocol):
+    # Test card number -> what it does, listed on the checkout page; a live gateway has none.
+    test_cards: Mapping[str, str]
+
+    def card_tokenize(self, card_number: str) -> CardToken:
+        """Swap a card number for the gateway's token (raises InvalidCard)."""
+        ...
+
+    def charge(self, *, idempotency_key: str, amount: Decimal, currency: str, token: str) -> GatewayReceipt:
+        """Charge once per key. Raises CardDeclined or TransientGatewayError."""
+        ...
+
+    def refund(
+        self, *, idempotency_key: str, charge_reference: str, amount: Decimal, currency: str
+    ) -> GatewayReceipt:
+        """Refund a captured charge once per key. Raises TransientGatewayError."""
+        ...
 
 
-def _remembered(kind: str, idempotency_key: str) -> GatewayReceipt | None:
-    stored = redis_client().get(f"gateway:{kind}:{idempotency_key}")
-    return GatewayReceipt(**json.loads(stored)) if stored else None
+@cache
+def gateway() -> PaymentGateway:
+    """The gateway settings.PAYMENT_GATEWAY names, created on first use."""
+    instance = import_string(settings.PAYMENT_GATEWAY)()
+    if not isinstance(instance, PaymentGateway):
+        raise ImproperlyConfigured(f"PAYMENT_GATEWAY={settings.PAYMENT_GATEWAY} is not a PaymentGateway.")
+    return instance
 
 
-def _remember(kind: str, idempotency_key: str, receipt: GatewayReceipt) -> GatewayReceipt:
-    """Store the receipt unless a concurrent request stored one first; return the stored one."""
-    key = f"gateway:{kind}:{idempotency_key}"
-    if redis_client().set(key, json.dumps(asdict(receipt)), nx=True, ex=KEY_RETENTION_SECONDS):
-        return receipt
-    return _remembered(kind, idempotency_key) or receipt
-
-
-def _transient_failure_due(idempotency_key: str) -> bool:
-    counter = f"gateway:attempts:{idempotency_key}"
-    attempts = redis_client().incr(counter)
-    redis_client().expire(counter, KEY_RETENTION_SECONDS)
-    return attempts <= TRANSIENT_FAILURES
-
-
-def charge(*, idempotency_key: str, amount: Decimal, currency: str, token: str) -> GatewayReceipt:
-    """Charge a card once per idempotency key. Raises CardDeclined or TransientGatewayError."""
-    try:
-        receipt = _remembered("charge", idempotency_key)
-        if receipt is None:
-            if token == TOKEN_TRANSIENT and _transient_failure_due(idempotency_key):
-                raise TransientGatewayError("Gateway timeout (test card 4000 0000 0000 9995).")
-            if token == TOKEN_SLOW:
-                time.sleep(SLOW_SECONDS)
-            declined = token not in TEST_CARDS.values() or token == TOKEN_DECLINED
-            receipt = _remember(
-                "charge",
-                idempotency_key,
-                GatewayReceipt(
-                    reference=f"ch_{secrets.token_hex(10)}",
-                    status="declined" if declined else "captured",
-                    amount=str(amount),
-                    currency=currency,
-                    message="Your card was declined." if declined else "",
-                ),
-            )
-    except RedisError as exc:
-        raise TransientGatewayError(f"Gateway unavailable: {exc}") from exc
-    if receipt.status == "declined":
-        raise CardDeclined(receipt.message)
-    return receipt
-
-
-def refund(*, idempotency_key: str, charge_reference: str, amount: Decimal, currency: str) -> GatewayReceipt:
-    """Refund a captured charge once per idempotency key. Raises TransientGatewayError."""
-    try:
-        return _remembered("refund", idempotency_key) or _remember(
-            "refund",
-            idempotency_key,
-            GatewayReceipt(
-                reference=f"re_{secrets.token_hex(10)}",
-                status="refunded",
-                amount=str(amount),
-                currency=currency,
-                message=f"Refund of {charge_reference}",
-            ),
-        )
-    except RedisError as exc:
-        raise TransientGatewayError(f"Gateway unavailable: {exc}") from exc
+@receiver(setting_changed)
+def _gateway_forget(*, setting: str, **kwargs) -> None:
+    # A test that overrides PAYMENT_GATEWAY gets the gateway it named.
+    if setting == "PAYMENT_GATEWAY":
+        gateway.cache_clear()

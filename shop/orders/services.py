@@ -166,7 +166,7 @@ def order_place(
     different request it is a Conflict.
     """
     try:
-        card = payments.card_tokenize(card_number)
+        card = payments.gateway().card_tokenize(card_number)
     except payments.InvalidCard as exc:
         raise InvalidInput(
             f"card_number: {exc}", code="invalid_card", details={"card_number": [str(exc)]}

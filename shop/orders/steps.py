@@ -100,7 +100,7 @@ def charge_payment(*, order_id: int) -> dict[str, Any]:
         return done
     payment, token = _payment_open(order_id)
     try:
-        receipt = payments.charge(
+        receipt = payments.gateway().charge(
             idempotency_key=payment.idempotency_key,
             amount=payment.amount,
             currency=payment.currency,

@@ -39,7 +39,7 @@ def firing(stack: Stack, alertname: str) -> list[dict]:
 
 def alert_mails(stack: Stack, *, since_ns: int) -> list[email.message.EmailMessage]:
     """Alertmanager's mails in the sink received after `since_ns` (file names start with
-    the receive time in nanoseconds: notifications/smtp_sink.py)."""
+    the receive time in nanoseconds: devservers/smtp_sink.py)."""
     folder = Path(stack.env["MAIL_SINK_DIR"])
     paths = [p for p in sorted(folder.glob("*.eml")) if int(p.name.split("-")[0].split(".")[0]) > since_ns]
     messages = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in paths]

@@ -1,4 +1,4 @@
-"""The real SMTP sink (`python -m notifications.smtp_sink`) as a subprocess for tests.
+"""The real SMTP sink (`python -m devservers.smtp_sink`) as a subprocess for tests.
 
 Use the session fixture `smtp_sink` (tests/conftest.py): it starts one sink on a free port
 with its own folder and points settings.EMAIL_HOST / EMAIL_PORT / MAIL_SINK_DIR at it, so
@@ -30,8 +30,8 @@ from collections import Counter
 from email.message import EmailMessage
 from pathlib import Path
 
-from notifications.mailbox import sink_email_get, sink_message_ids
-from notifications.smtp_sink import ENVELOPE_HEADER
+from devservers.mailbox import sink_email_get, sink_message_ids
+from devservers.smtp_sink import ENVELOPE_HEADER
 
 from .processes import ROOT, free_port, stop_process, wait_for_port
 
@@ -59,7 +59,7 @@ class SmtpSink:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> SmtpSink:
-        args = [sys.executable, "-m", "notifications.smtp_sink", "--host", self.host,
+        args = [sys.executable, "-m", "devservers.smtp_sink", "--host", self.host,
                 "--port", str(self.port), "--dir", str(self.directory),
                 "--stall-seconds", str(self.stall_seconds)]  # fmt: skip
         if self.refuse:

@@ -1,4 +1,4 @@
-"""The real supplier stub (sync.supplier_stub) in a subprocess on a free port, for any test."""
+"""The real supplier stub (devservers.supplier_stub) in a subprocess on a free port, for any test."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ TEST_DEFAULTS = {"SUPPLIER_SIZE": "300", "SUPPLIER_PAGE_SIZE": "50", "SUPPLIER_V
 
 
 class SupplierStub:
-    """`python -m sync.supplier_stub`, driven through its control endpoint."""
+    """`python -m devservers.supplier_stub`, driven through its control endpoint."""
 
     def __init__(self, *, port: int | None = None, log_path: Path | None = None, **env: str) -> None:
         self.port = port or free_port()
@@ -35,7 +35,7 @@ class SupplierStub:
     def start(self) -> SupplierStub:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "sync.supplier_stub", "--port", str(self.port)],
+            [sys.executable, "-m", "devservers.supplier_stub", "--port", str(self.port)],
             cwd=ROOT,
             env={**os.environ, "LOG_LEVEL": "WARNING", **self.env},
             stdout=log,

@@ -19,6 +19,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="shop.settings",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="shop.example.com",
+        PAYMENT_GATEWAY="devservers.payment_gateway.DemoPaymentGateway",
     )
     env.update(overrides)
     return {k: v for k, v in env.items() if v is not None}
@@ -45,13 +46,21 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set when DJANGO_ENV=production" in result.stderr
 
 
+def test_production_refuses_to_start_without_a_payment_gateway():
+    env = production_env()
+    del env["PAYMENT_GATEWAY"]
+    result = run(["manage.py", "check"], env)
+    assert result.returncode != 0
+    assert "PAYMENT_GATEWAY must be set when DJANGO_ENV=production" in result.stderr
+
+
 def test_production_settings_are_secure_and_from_the_environment():
     program = (
         "import json, django; django.setup(); from django.conf import settings as s; "
         "print(json.dumps({'debug': s.DEBUG, 'hosts': s.ALLOWED_HOSTS, 'ssl': s.SECURE_SSL_REDIRECT, "
         "'cookies': [s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE], 'hsts': s.SECURE_HSTS_SECONDS, "
         "'static': s.STORAGES['staticfiles']['BACKEND'], 'middleware': s.MIDDLEWARE, "
-        "'database': s.DATABASES['default']['ENGINE'], 'flower': s.FLOWER_URL}))"
+        "'database': s.DATABASES['default']['ENGINE'], 'flower': s.FLOWER_URL, 'demo': s.DEMO_MODE}))"
     )
     env = production_env(
         ALLOWED_HOSTS="shop.example.com,www.shop.example.com",
@@ -72,6 +81,7 @@ def test_production_settings_are_secure_and_from_the_environment():
     assert "whitenoise.middleware.WhiteNoiseMiddleware" in values["middleware"]
     assert values["database"] == "django.db.backends.postgresql"
     assert values["flower"] == "https://shop.example.com/flower"
+    assert values["demo"] is False, "the demo's endpoints are not mounted in production"
 
 
 def test_gunicorn_config_takes_bind_and_workers_from_the_environment():

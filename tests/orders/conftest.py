@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from shop.orders.payments import TEST_CARDS, TOKEN_DECLINED, TOKEN_SLOW, TOKEN_SUCCEEDS, TOKEN_TRANSIENT
+from devservers.payment_gateway import TEST_CARDS, TOKEN_DECLINED, TOKEN_SLOW, TOKEN_SUCCEEDS, TOKEN_TRANSIENT
 from tests.factories import ProductFactory, UserFactory
 
 CARD_FOR = {token: number for number, token in TEST_CARDS.items()}

@@ -55,7 +55,7 @@ def test_cancel_after_the_charge_refunds_it_and_releases_the_stock(worker, mailb
 
 def test_cancel_while_a_slow_charge_runs_refunds_the_late_capture_once(worker, mailbox, api, apples):
     order = Order.objects.get(id=checkout(api, [(apples.id, 2)], card=CARD_SLOW).json()["id"])
-    # The payment is pending while the gateway takes its time (payments.SLOW_SECONDS).
+    # The payment is pending while the gateway takes its time (devservers/payment_gateway.py SLOW_SECONDS).
     wait_until(lambda: Payment.objects.filter(order=order, status=Payment.Status.PENDING).exists(),
                message="the gateway is charging")  # fmt: skip
 

@@ -11,8 +11,8 @@ import pytest
 from django.conf import settings
 
 from catalog.models import Product, ProductImage
+from devservers import supplier_catalog
 from shop.jobs.models import Job, JobStep
-from sync import supplier_catalog
 from sync.models import SupplierPicture, SyncRun
 from sync.tasks import MAX_RETRIES
 from tests.catalog import pictures

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from sync.produce import PACKS, PRODUCE
-from sync.supplier_catalog import CAPACITY, catalog_at
+from devservers.produce import PACKS, PRODUCE
+from devservers.supplier_catalog import CAPACITY, catalog_at
 
 CATEGORY_OF = {produce.name: produce.category for produce in PRODUCE}
 NAME = re.compile(r"^(?P<variety_produce>.+), (?P<pack>[^(]+?)(?: \((?P<grower>[^)]+)\))?$")

@@ -1,6 +1,6 @@
 """The supplier stub's catalog: a pure function of (seed, size, version, pictures), no I/O.
 
-A product is a produce × variety × pack from sync/produce.py ("Cox Apple, 1 kg"): its
+A product is a produce × variety × pack from devservers/produce.py ("Cox Apple, 1 kg"): its
 category follows the produce and its price the produce's price per kilogram (bunch, piece)
 times the pack. Every combination is listed once, in an order drawn from the seed; past the
 1,228 combinations (a catalog of more than ~1,150 products) the same ones come again from

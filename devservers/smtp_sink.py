@@ -1,4 +1,4 @@
-"""The local mail server: `python -m notifications.smtp_sink`.
+"""The local mail server: `python -m devservers.smtp_sink`.
 
 An aiosmtpd server that accepts every message and stores it, byte for byte, as one `.eml`
 file under MAIL_SINK_DIR (default var/mail/). File names start with the receive time in
@@ -30,7 +30,7 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-logger = logging.getLogger("notifications.smtp_sink")
+logger = logging.getLogger("devservers.smtp_sink")
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "var" / "mail"
 # Envelope recipients are recorded as a header so a Bcc'd or refused-in-part message can

@@ -1,5 +1,5 @@
 """The supplier stub's switches (faults, size, pictures) and its state: version clock, fault
-counters, pictures a test put in place. See sync/supplier_stub.py for what they do."""
+counters, pictures a test put in place. See devservers/supplier_stub.py for what they do."""
 
 from __future__ import annotations
 

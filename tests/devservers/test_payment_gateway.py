@@ -7,14 +7,16 @@ from decimal import Decimal
 
 import pytest
 
+from devservers import payment_gateway as demo
 from shop.orders import payments
+from tests.orders.conftest import CARD_DECLINED, CARD_SUCCEEDS, CARD_TRANSIENT
 
-from .conftest import CARD_DECLINED, CARD_SUCCEEDS, CARD_TRANSIENT
+gateway = demo.DemoPaymentGateway()
 
 
 def _charge(key: str, card: str) -> payments.GatewayReceipt:
-    token = payments.card_tokenize(card).token
-    return payments.charge(idempotency_key=key, amount=Decimal("9.95"), currency="EUR", token=token)
+    token = gateway.card_tokenize(card).token
+    return gateway.charge(idempotency_key=key, amount=Decimal("9.95"), currency="EUR", token=token)
 
 
 def test_a_charge_repeated_with_its_key_is_the_same_charge():
@@ -35,7 +37,7 @@ def test_the_decline_card_is_declined_every_time():
 
 def test_the_transient_card_fails_a_few_times_per_key_then_succeeds_once():
     key = f"test:{uuid.uuid4()}"
-    for _ in range(payments.TRANSIENT_FAILURES):
+    for _ in range(demo.TRANSIENT_FAILURES):
         with pytest.raises(payments.TransientGatewayError):
             _charge(key, CARD_TRANSIENT)
     receipt = _charge(key, CARD_TRANSIENT)
@@ -45,10 +47,10 @@ def test_the_transient_card_fails_a_few_times_per_key_then_succeeds_once():
 
 def test_a_refund_repeated_with_its_key_is_the_same_refund():
     key = f"test:{uuid.uuid4()}"
-    refund = payments.refund(
+    refund = gateway.refund(
         idempotency_key=key, charge_reference="ch_x", amount=Decimal("1.00"), currency="EUR"
     )
-    again = payments.refund(
+    again = gateway.refund(
         idempotency_key=key, charge_reference="ch_x", amount=Decimal("1.00"), currency="EUR"
     )
 
@@ -58,7 +60,5 @@ def test_a_refund_repeated_with_its_key_is_the_same_refund():
 @pytest.mark.parametrize("number", ["4111111111111111", "", "4242", "not a card"])
 def test_only_the_documented_test_cards_are_accepted(number):
     with pytest.raises(payments.InvalidCard):
-        payments.card_tokenize(number)
-    assert payments.card_tokenize("4242 4242 4242 4242") == payments.CardToken(
-        payments.TOKEN_SUCCEEDS, "4242"
-    )
+        gateway.card_tokenize(number)
+    assert gateway.card_tokenize("4242 4242 4242 4242") == payments.CardToken(demo.TOKEN_SUCCEEDS, "4242")

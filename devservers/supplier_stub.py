@@ -1,7 +1,7 @@
-"""The supplier's catalog API, standing in for the real one: `python -m sync.supplier_stub`.
+"""The supplier's catalog API, standing in for the real one: `python -m devservers.supplier_stub`.
 
 Deterministic: the catalog at version V is a pure function of (seed, size, V) (see
-sync/supplier_catalog.py), so any past version can be served again (a sync pins the version
+devservers/supplier_catalog.py), so any past version can be served again (a sync pins the version
 it started on) and tests can compare the shop's products with the supplier's record for record. The version advances every
 SUPPLIER_VERSION_SECONDS (0 = only by the control endpoint); with each version some prices
 and stock levels change and some products disappear or appear.
