@@ -1,4 +1,6 @@
-"""Writing the supplier's products into the catalog: per page one SELECT and one upsert.
+"""Writing listed products (the supplier's) into the catalog: per page one SELECT, one bulk
+upsert of what changed and one UPDATE of the counted stock. The catalog owns these tables,
+so the sync calls this rather than writing them itself.
 
 Rows whose data did not change are not written at all, so a sync that finds nothing new
 leaves every `updated_at` as it was. Callers own the transaction.
@@ -8,21 +10,34 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
 
 from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.text import slugify
 
-from catalog.models import Category, Product
-from catalog.services import stock_set_quantity
-
-from .client import SupplierProduct
+from .models import Category, Product
+from .services import stock_set_quantity
 
 # What the supplier owns on a product. The slug is set once, at creation: URLs stay stable.
 # Its stock figure is the quantity on hand, written through catalog.services (never the units
 # open orders hold): a new product gets it at creation, a known one by stock_set_quantity.
 SYNCED_FIELDS = ("sku", "name", "description", "category_id", "price", "currency", "is_active")
 DEACTIVATE_BATCH = 500
+
+
+class ListedProduct(Protocol):
+    """A product as a supplier lists it (sync.client.SupplierProduct is one)."""
+
+    ref: str
+    sku: str
+    name: str
+    description: str
+    category: str
+    price: Decimal
+    currency: str
+    stock: int
 
 
 class CatalogConflict(Exception):
@@ -53,7 +68,7 @@ def categories_ensure(*, names: Iterable[str]) -> dict[str, int]:
     return ids
 
 
-def _wanted_values(item: SupplierProduct, category_id: int) -> dict[str, object]:
+def _wanted_values(item: ListedProduct, category_id: int) -> dict[str, object]:
     return {
         "sku": item.sku,
         "name": item.name,
@@ -65,7 +80,7 @@ def _wanted_values(item: SupplierProduct, category_id: int) -> dict[str, object]
     }
 
 
-def catalog_page_upsert(*, items: Sequence[SupplierProduct]) -> PageCounts:
+def catalog_page_upsert(*, items: Sequence[ListedProduct]) -> PageCounts:
     """Create or update the page's products by supplier reference; count what changed."""
     if not items:
         return PageCounts(created=0, updated=0, unchanged=0)
