@@ -21,7 +21,7 @@ def messages_prerender(campaign: Campaign, count: int) -> list[tuple[str, bytes]
     connection = get_connection()  # never opened: the messages are only rendered
     recipients = campaign_audience(campaign=campaign).order_by("id").values("id", "email", "first_name",
                                                                             "username")[:count]  # fmt: skip
-    return [(r["email"], mail.email(r, connection).message().as_bytes()) for r in recipients]
+    return [(r["email"], mail.email(r, connection).message().as_bytes(linesep="\r\n")) for r in recipients]
 
 
 def smtp_loop(messages: list[tuple[str, bytes]]) -> float:
