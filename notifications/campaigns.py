@@ -260,6 +260,11 @@ def _chunk_send(mail: CampaignMail, recipients: list[dict[str, Any]], claimed: d
                     _chunk_record(sent, failed, unsent, error=str(error))
                     raise error from exc
                 failed[delivery_id] = str(error)
+            except BaseException:
+                # Anything else (a bug, the soft time limit): what was sent stays recorded, this
+                # message's outcome is unknown (it stays `sending`), the rest go back to pending.
+                _chunk_record(sent, failed, [claimed[r["id"]] for r in to_send[position + 1 :]])
+                raise
             else:
                 sent.append(delivery_id)
         _chunk_record(sent, failed, [])
