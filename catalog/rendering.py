@@ -1,4 +1,4 @@
-"""Pillow work of the image pipeline: decode safely, normalise, render one rendition.
+"""Pillow work of the image pipeline: decode safely, then render every rendition in one pass.
 
 Pure functions from bytes to bytes, so the same input always gives the same output (the
 pipeline's idempotency rests on that). Decoding is guarded in one place: a decompression
@@ -20,10 +20,6 @@ from PIL import Image, ImageCms, ImageOps
 
 from .models import RENDITION_EDGES, ImageFormat, ImageSize
 
-# The normalised copy is what renditions are made from: large enough for the largest
-# rendition on a high-density screen, small enough to decode quickly.
-NORMALISED_MAX_EDGE = 2 * RENDITION_EDGES[ImageSize.LARGE]
-NORMALISED_JPEG_QUALITY = 92
 BACKGROUND = (255, 255, 255)  # transparent pixels land on white: every rendition is opaque
 ENCODE_OPTIONS = {
     ImageFormat.JPEG: {"format": "JPEG", "quality": 84, "optimize": True, "progressive": True},
@@ -131,25 +127,24 @@ def _encode(image: Image.Image, options: dict) -> EncodedImage:
     return EncodedImage(content=buffer.getvalue(), width=image.width, height=image.height)
 
 
-def normalise(content: bytes, *, max_pixels: int) -> EncodedImage:
-    """Upright, sRGB, metadata-free JPEG of at most NORMALISED_MAX_EDGE px (first frame only)."""
+def renditions_render(content: bytes, *, max_pixels: int) -> dict[tuple[str, str], EncodedImage]:
+    """Every rendition of one image in a single pass: {(size, format): encoded}.
+
+    The first frame is decoded once, at the smallest JPEG draft scale that still covers the
+    largest rendition, turned upright (EXIF), converted to sRGB, then shrunk large → card →
+    thumb in turn (each from the one before, which is cheaper than from the decode and looks
+    the same at these ratios) and encoded in every format. Metadata is never carried over.
+    """
     image = image_open(content, max_pixels=max_pixels)
-    target = fit_within(*upright_size(image), NORMALISED_MAX_EDGE)
-    image = decode_reduced(image, fit_within(*image.size, NORMALISED_MAX_EDGE))
+    largest = RENDITION_EDGES[ImageSize.LARGE]
+    image = decode_reduced(image, fit_within(*image.size, largest))
     with decoding_guard():
-        image = _to_srgb(ImageOps.exif_transpose(image))
-    if image.size != target:
-        image = image.resize(target, Image.Resampling.LANCZOS)
-    return _encode(image, {"format": "JPEG", "quality": NORMALISED_JPEG_QUALITY})
-
-
-def render(normalised: bytes, *, size: str, image_format: str, max_pixels: int) -> EncodedImage:
-    """One rendition, decoded from the normalised JPEG at the smallest scale that suffices."""
-    image = image_open(normalised, max_pixels=max_pixels, formats=("JPEG",))
-    target = fit_within(*image.size, RENDITION_EDGES[ImageSize(size)])
-    image = decode_reduced(image, target)
-    with decoding_guard():
-        image = image.convert("RGB")
-    if image.size != target:
-        image = image.resize(target, Image.Resampling.LANCZOS)
-    return _encode(image, ENCODE_OPTIONS[ImageFormat(image_format)])
+        picture = _to_srgb(ImageOps.exif_transpose(image))
+    encoded = {}
+    for size in sorted(ImageSize, key=lambda size: -RENDITION_EDGES[size]):
+        target = fit_within(*picture.size, RENDITION_EDGES[size])
+        if picture.size != target:
+            picture = picture.resize(target, Image.Resampling.LANCZOS)
+        for image_format in ImageFormat:
+            encoded[size.value, image_format.value] = _encode(picture, ENCODE_OPTIONS[image_format])
+    return encoded

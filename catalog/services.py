@@ -237,34 +237,25 @@ def _image_transition(*, image_id: int, to: ProductImage.Status, error: str = ""
     return image
 
 
-def image_normalise(*, image_id: int) -> None:
-    """Write the upright, sRGB, metadata-free copy that every rendition is made from."""
+def image_render(*, image_id: int) -> list[ImageRendition]:
+    """Write every rendition of the image from one decode of its original (rendering.renditions_render)."""
     image = _image_transition(image_id=image_id, to=ProductImage.Status.PROCESSING)
-    normalised = rendering.normalise(
+    rendered = rendering.renditions_render(
         storage.file_read(image.original.name), max_pixels=settings.CATALOG_IMAGE_MAX_PIXELS
     )
-    name = storage.file_write(storage.normalised_name(image_id), normalised.content)
-    ProductImage.objects.filter(id=image_id).update(normalised=name)
-
-
-def rendition_render(*, image_id: int, size: str, image_format: str) -> ImageRendition:
-    image = ProductImage.objects.only("normalised").get(id=image_id)
-    rendered = rendering.render(
-        storage.file_read(image.normalised.name),
-        size=size,
-        image_format=image_format,
-        max_pixels=settings.CATALOG_IMAGE_MAX_PIXELS,
-    )
-    extension = rendering.FILE_EXTENSIONS[ImageFormat(image_format)]
-    name = storage.file_write(storage.rendition_name(image_id, size, extension), rendered.content)
-    rendition, _ = ImageRendition.objects.update_or_create(
-        image_id=image_id,
-        size=size,
-        format=image_format,
-        defaults={"file": name, "width": rendered.width, "height": rendered.height,
-                  "bytes": len(rendered.content)},
-    )  # fmt: skip
-    return rendition
+    renditions = []
+    for (size, image_format), encoded in rendered.items():
+        extension = rendering.FILE_EXTENSIONS[ImageFormat(image_format)]
+        name = storage.file_write(storage.rendition_name(image_id, size, extension), encoded.content)
+        rendition, _ = ImageRendition.objects.update_or_create(
+            image_id=image_id,
+            size=size,
+            format=image_format,
+            defaults={"file": name, "width": encoded.width, "height": encoded.height,
+                      "bytes": len(encoded.content)},
+        )  # fmt: skip
+        renditions.append(rendition)
+    return renditions
 
 
 def image_mark_ready(*, image_id: int) -> None:

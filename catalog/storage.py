@@ -37,10 +37,6 @@ def original_name(image_id: int, extension: str) -> str:
     return f"{image_folder(image_id)}/original.{extension}"
 
 
-def normalised_name(image_id: int) -> str:
-    return f"{image_folder(image_id)}/normalised.jpg"
-
-
 def rendition_name(image_id: int, size: str, extension: str) -> str:
     return f"{image_folder(image_id)}/renditions/{size}.{extension}"
 

@@ -34,15 +34,9 @@ class ImagePipelineTask(TrackedTask):
 
 
 @shared_task(base=ImagePipelineTask, soft_time_limit=60, time_limit=90, **RETRY_POLICY)
-def image_normalise_task(*, image_id: int) -> int:
-    services.image_normalise(image_id=image_id)
+def image_render_task(*, image_id: int) -> int:
+    services.image_render(image_id=image_id)
     return image_id
-
-
-@shared_task(base=ImagePipelineTask, soft_time_limit=30, time_limit=45, **RETRY_POLICY)
-def rendition_render_task(*, image_id: int, size: str, image_format: str) -> int:
-    """A chord header task: its small result (the rendition id) is stored for the chord."""
-    return services.rendition_render(image_id=image_id, size=size, image_format=image_format).id
 
 
 @shared_task(base=ImagePipelineTask, soft_time_limit=30, time_limit=45, **RETRY_POLICY)

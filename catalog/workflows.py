@@ -1,27 +1,22 @@
 """The image pipeline, the one place its canvas is composed:
 
-    image_normalise_task → chord(group(rendition_render_task × sizes × formats), image_mark_ready_task)
+    image_render_task → image_mark_ready_task
 
-All on the `images` queue (routed by task name). The renditions run in parallel, each one
-decoding the normalised JPEG at the reduced size it needs.
+On the `images` queue (routed by task name). One task renders all six renditions from a
+single decode (rendering.renditions_render): splitting them into parallel tasks would decode
+the picture once per task, and images already run in parallel with each other.
 """
 
 from __future__ import annotations
 
-from celery import chain, chord
+from celery import chain
 from celery.canvas import Signature
 
 from . import tasks
-from .models import ImageFormat, ImageSize
 
 
 def image_pipeline(*, image_id: int) -> Signature:
-    renders = [
-        tasks.rendition_render_task.si(image_id=image_id, size=size.value, image_format=image_format.value)
-        for size in ImageSize
-        for image_format in ImageFormat
-    ]
     return chain(
-        tasks.image_normalise_task.si(image_id=image_id),
-        chord(renders, tasks.image_mark_ready_task.si(image_id=image_id)),
+        tasks.image_render_task.si(image_id=image_id),
+        tasks.image_mark_ready_task.si(image_id=image_id),
     )

@@ -1,11 +1,12 @@
 """Campaigns: bulk mail to an audience, in batches over recipient-id ranges, and opt-outs.
 
 One Delivery row per (campaign, recipient) is created before anything is sent, and each
-send claims its row with a conditional UPDATE (pending -> sending). A redelivered or
-re-run batch therefore skips everyone already sent, failed or skipped.
+chunk of recipients claims its rows with one conditional UPDATE (pending -> sending) before
+sending them, then records their outcomes in one transaction. A redelivered or re-run batch
+therefore skips everyone already sent, failed or skipped.
 
-The crash window: a worker that dies after the server accepted a message but before
-`sent` is recorded leaves the row `sending`. SIGTERM (Celery's cancel on a lost broker
+The crash window: a worker that dies after the server accepted a chunk's messages but before
+they are recorded leaves the chunk's rows `sending`. SIGTERM (Celery's cancel on a lost broker
 connection) waits for the record (sending.termination_deferred); SIGKILL does not.
 Campaign mail takes the at-most-once side here, unlike transactional mail (services.py):
 when a later run of the batch finds such a row older than any batch can run
@@ -28,7 +29,7 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Count
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import linebreaks
@@ -44,6 +45,7 @@ from .models import Campaign, Delivery, MailPreference
 from .selectors import campaign_audience, opted_out_user_ids
 from .sending import (
     TransientMailError,
+    mail_rate_grant_most,
     mail_rate_limit_wait,
     smtp_error_classify,
     stable_message_id,
@@ -58,8 +60,9 @@ BATCH_CLAIM_STALE = timedelta(minutes=15)
 # hard time limit (11 min, during which its Job may see no step activity) plus its longest
 # retry countdown (5 min).
 STALLED_AFTER = timedelta(minutes=20)
-# A batch reports its progress this often: often enough to watch, rare enough for Redis.
-PROGRESS_EVERY = 10
+# Recipients claimed, sent and recorded together: two write transactions per chunk instead of
+# per message, while a SIGKILL still leaves at most this many outcomes unknown.
+CLAIM_CHUNK = 50
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 OUTCOME_UNKNOWN = "interrupted while sending; outcome unknown, not sent again"
 
@@ -171,59 +174,107 @@ def campaigns_opt_out(*, user_id: int) -> MailPreference:
 # --- Sending ----------------------------------------------------------------------------
 
 
-def _campaign_email(campaign: Campaign, recipient: dict[str, Any], connection) -> EmailMultiAlternatives:
-    unsubscribe = unsubscribe_url(user_id=recipient["id"])
-    context = {
-        "campaign": campaign,
+class CampaignMail:
+    """What every message of one campaign shares, worked out once per batch: the templates,
+    the campaign's body, the sender; only the greeting and the unsubscribe link differ."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        self.campaign = campaign
         # Staff write the HTML body (the API is staff-only); plain text is escaped.
-        "body_html": mark_safe(campaign.body_html) if campaign.body_html else linebreaks(campaign.body_text),
-        "name": recipient["first_name"] or recipient["username"],
-        "unsubscribe_url": unsubscribe,
-        "site_url": settings.SITE_URL,
-    }
-    email = EmailMultiAlternatives(
-        subject=campaign.subject,
-        body=render_to_string("notifications/campaign.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[recipient["email"]],
-        headers={
-            "Message-ID": stable_message_id(f"campaign:{campaign.id}:user:{recipient['id']}"),
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-        connection=connection,
+        self.body_html = (
+            mark_safe(campaign.body_html) if campaign.body_html else linebreaks(campaign.body_text)
+        )
+        self.text = get_template("notifications/campaign.txt")
+        self.html = get_template("notifications/campaign.html")
+
+    def email(self, recipient: dict[str, Any], connection) -> EmailMultiAlternatives:
+        unsubscribe = unsubscribe_url(user_id=recipient["id"])
+        context = {
+            "campaign": self.campaign,
+            "body_html": self.body_html,
+            "name": recipient["first_name"] or recipient["username"],
+            "unsubscribe_url": unsubscribe,
+            "site_url": settings.SITE_URL,
+        }
+        email = EmailMultiAlternatives(
+            subject=self.campaign.subject,
+            body=self.text.render(context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[recipient["email"]],
+            headers={
+                "Message-ID": stable_message_id(f"campaign:{self.campaign.id}:user:{recipient['id']}"),
+                "List-Unsubscribe": f"<{unsubscribe}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+            connection=connection,
+        )
+        email.attach_alternative(self.html.render(context), "text/html")
+        return email
+
+
+def _chunk_claim(campaign_id: int, recipient_ids: list[int]) -> tuple[int, dict[int, int]]:
+    """Claim the chunk's pending deliveries (pending → sending) in one UPDATE, honouring
+    opt-outs made since the batch began: (skipped, {recipient id: delivery id} this run holds).
+
+    The claim stamp tells this run's rows from a concurrent run's (which claim with their own).
+    """
+    chunk = Delivery.objects.filter(
+        campaign_id=campaign_id, recipient_id__in=recipient_ids, status=Delivery.Status.PENDING
     )
-    email.attach_alternative(render_to_string("notifications/campaign.html", context), "text/html")
-    return email
+    opted_out = opted_out_user_ids(user_ids=recipient_ids)
+    stamp = timezone.now()
+    with transaction.atomic():
+        skipped = chunk.filter(recipient_id__in=opted_out).update(
+            status=Delivery.Status.SKIPPED, error="opted out of campaigns"
+        )
+        chunk.update(status=Delivery.Status.SENDING, claimed_at=stamp)
+        claimed = Delivery.objects.filter(
+            campaign_id=campaign_id, recipient_id__in=recipient_ids, status=Delivery.Status.SENDING,
+            claimed_at=stamp,
+        )  # fmt: skip
+        return skipped, dict(claimed.values_list("recipient_id", "id"))
 
 
-def _delivery_move(delivery_id: int, from_status: str, to_status: str, **fields) -> bool:
-    return bool(
-        Delivery.objects.filter(id=delivery_id, status=from_status).update(status=to_status, **fields)
-    )
+def _chunk_record(sent: list[int], failed: dict[int, str], unsent: list[int], error: str = "") -> None:
+    """Record a chunk's outcome in one transaction: sent, failed (each with its error), and
+    the claims a transient failure gave back (to pending, for the retry)."""
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = Delivery.objects.filter(status=Delivery.Status.SENDING)
+        claimed.filter(id__in=sent).update(status=Delivery.Status.SENT, sent_at=now, error="")
+        for delivery_id, message in failed.items():
+            claimed.filter(id=delivery_id).update(status=Delivery.Status.FAILED, error=message)
+        claimed.filter(id__in=unsent).update(status=Delivery.Status.PENDING, error=error)
 
 
-def _delivery_send(campaign: Campaign, delivery_id: int, recipient: dict[str, Any], connection) -> str:
-    """Send one campaign message over an open connection; return the delivery's status."""
-    mail_rate_limit_wait()
-    if not _delivery_move(
-        delivery_id, Delivery.Status.PENDING, Delivery.Status.SENDING, claimed_at=timezone.now()
-    ):
-        return "busy"  # another run of this batch claimed it meanwhile
-    try:
-        with termination_deferred():
-            _campaign_email(campaign, recipient, connection).send()
-            _delivery_move(
-                delivery_id, Delivery.Status.SENDING, Delivery.Status.SENT, sent_at=timezone.now(), error=""
-            )
-    except OSError as exc:
-        error = smtp_error_classify(exc)
-        if isinstance(error, TransientMailError):
-            _delivery_move(delivery_id, Delivery.Status.SENDING, Delivery.Status.PENDING, error=str(error))
-            raise error from exc
-        _delivery_move(delivery_id, Delivery.Status.SENDING, Delivery.Status.FAILED, error=str(error))
-        return Delivery.Status.FAILED
-    return Delivery.Status.SENT
+def _chunk_send(mail: CampaignMail, recipients: list[dict[str, Any]], claimed: dict[int, int],
+                connection) -> Counter[str]:  # fmt: skip
+    """Send the claimed messages over the open connection and record them; SIGTERM waits
+    for the record (a SIGKILL leaves the chunk `sending`: see the module's docstring)."""
+    sent: list[int] = []
+    failed: dict[int, str] = {}
+    to_send = [r for r in recipients if r["id"] in claimed]
+    with termination_deferred():
+        for position, recipient in enumerate(to_send):
+            delivery_id = claimed[recipient["id"]]
+            try:
+                mail.email(recipient, connection).send()
+            except OSError as exc:
+                error = smtp_error_classify(exc)
+                if isinstance(error, TransientMailError):
+                    unsent = [claimed[r["id"]] for r in to_send[position:]]
+                    _chunk_record(sent, failed, unsent, error=str(error))
+                    raise error from exc
+                failed[delivery_id] = str(error)
+            except BaseException:
+                # Anything else (a bug, the soft time limit): what was sent stays recorded, this
+                # message's outcome is unknown (it stays `sending`), the rest go back to pending.
+                _chunk_record(sent, failed, [claimed[r["id"]] for r in to_send[position + 1 :]])
+                raise
+            else:
+                sent.append(delivery_id)
+        _chunk_record(sent, failed, [])
+    return +Counter({Delivery.Status.SENT: len(sent), Delivery.Status.FAILED: len(failed)})  # no zeros
 
 
 def campaign_batch_send(
@@ -236,11 +287,14 @@ def campaign_batch_send(
 ) -> dict[str, int]:
     """Send a campaign to its audience with ids in [first, last], over one SMTP connection.
 
+    Recipients go in chunks of CLAIM_CHUNK (fewer when the rate's burst is smaller): the chunk's tokens are taken from the global
+    rate, its pending deliveries claimed in one UPDATE (opt-outs honoured then), its
+    messages sent, and their outcomes recorded in one transaction.
     Returns this run's counts. Raises TransientMailError (the batch is retried; what was
     sent stays sent) or PermanentMailError (the server refuses us as a whole).
-    `on_progress(done, total)` is called every PROGRESS_EVERY messages and after the last.
-    `stop_requested()` is asked before each recipient is claimed: True raises
-    BatchInterrupted, with every claimed recipient sent and recorded.
+    `on_progress(done, total)` is called after each chunk. `stop_requested()` is asked
+    before each chunk is claimed: True raises BatchInterrupted, with every claimed
+    recipient sent and recorded.
     """
     campaign = Campaign.objects.get(id=campaign_id)
     if campaign.status != Campaign.Status.SENDING:
@@ -260,22 +314,26 @@ def campaign_batch_send(
     in_range.filter(status=Delivery.Status.SENDING, claimed_at__lt=timezone.now() - BATCH_CLAIM_STALE).update(
         status=Delivery.Status.FAILED, error=OUTCOME_UNKNOWN
     )
-    opted_out = opted_out_user_ids(user_ids=[r["id"] for r in recipients])
-    skipped = in_range.filter(status=Delivery.Status.PENDING, recipient_id__in=opted_out).update(
-        status=Delivery.Status.SKIPPED, error="opted out of campaigns"
-    )
-    pending = dict(in_range.filter(status=Delivery.Status.PENDING).values_list("recipient_id", "id"))
-    counts: Counter[str] = Counter({Delivery.Status.SKIPPED: skipped})
+    pending = set(in_range.filter(status=Delivery.Status.PENDING).values_list("recipient_id", flat=True))
     to_send = [r for r in recipients if r["id"] in pending]
+    counts: Counter[str] = Counter({Delivery.Status.SKIPPED: 0})
     if to_send:
+        mail = CampaignMail(campaign)
         try:
             with get_connection() as connection:
-                for done, recipient in enumerate(to_send, start=1):
+                chunk_size = mail_rate_grant_most(CLAIM_CHUNK)
+                for start in range(0, len(to_send), chunk_size):
                     if stop_requested is not None and stop_requested():
-                        raise BatchInterrupted(f"stopped after {done - 1} of {len(to_send)}")
-                    counts[_delivery_send(campaign, pending[recipient["id"]], recipient, connection)] += 1
-                    if on_progress and (done % PROGRESS_EVERY == 0 or done == len(to_send)):
-                        on_progress(done, len(to_send))
+                        raise BatchInterrupted(f"stopped after {start} of {len(to_send)}")
+                    chunk = to_send[start : start + chunk_size]
+                    mail_rate_limit_wait(tokens=len(chunk))
+                    skipped, claimed = _chunk_claim(campaign_id, [r["id"] for r in chunk])
+                    counts[Delivery.Status.SKIPPED] += skipped
+                    if busy := len(chunk) - skipped - len(claimed):
+                        counts["busy"] += busy  # another run of the batch claimed them meanwhile
+                    counts.update(_chunk_send(mail, chunk, claimed, connection))
+                    if on_progress:
+                        on_progress(start + len(chunk), len(to_send))
         except OSError as exc:  # opening or closing the connection
             raise smtp_error_classify(exc) from exc
     logger.info(

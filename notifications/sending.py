@@ -31,13 +31,19 @@ class PermanentMailError(Exception):
     """A send failed in a way no retry will fix (5xx, missing attachment)."""
 
 
-def mail_rate_limit_wait() -> None:
-    """Take one token from the send rate shared by every worker (settings read each call)."""
+def mail_rate_limit_wait(*, tokens: int = 1) -> None:
+    """Take `tokens` sends from the rate shared by every worker (settings read each call)."""
     bucket = TokenBucket("mail:send", rate=settings.MAIL_SEND_RATE, capacity=settings.MAIL_SEND_BURST)
     try:
-        bucket.acquire(timeout=RATE_LIMIT_WAIT_SECONDS)
+        bucket.acquire(tokens, timeout=RATE_LIMIT_WAIT_SECONDS)
     except RateLimitTimeout as exc:
         raise TransientMailError(str(exc)) from exc
+
+
+def mail_rate_grant_most(most: int) -> int:
+    """How many sends one grant may cover: `most`, but never above the bucket's burst (a
+    bigger grant would never come) nor below one."""
+    return max(1, min(most, int(settings.MAIL_SEND_BURST)))
 
 
 def stable_message_id(key: str) -> str:

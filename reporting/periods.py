@@ -13,9 +13,12 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
-# A week of days per aggregation task: a month is five tasks, a year fifty-three.
-CHUNK_DAYS = 7
-# One report covers at most a year (and a day, for leap years): 53 aggregation tasks.
+# At most eight days per aggregation task, and as many tasks as a multiple of the bulk
+# worker's processes (Procfile: worker-bulk --concurrency=2), of equal length: a month is four
+# tasks of 7–8 days in two even rounds, where weeks made five (the last one ran alone).
+CHUNK_DAYS = 8
+REPORT_PROCESSES = 2
+# One report covers at most a year (and a day, for leap years): 46 aggregation tasks.
 MAX_PERIOD_DAYS = 366
 
 
@@ -47,15 +50,36 @@ def previous_period(kind: str, today: date) -> tuple[date, date]:
     return period_containing(kind, start - timedelta(days=1))
 
 
-def day_ranges(start: date, end: date, *, days: int = CHUNK_DAYS) -> list[tuple[date, date]]:
-    """Cut [start, end] (inclusive) into consecutive ranges of at most `days` days."""
+def day_ranges(
+    start: date, end: date, *, days: int = CHUNK_DAYS, processes: int = REPORT_PROCESSES
+) -> list[tuple[date, date]]:
+    """Cut [start, end] (inclusive) into consecutive ranges of at most `days` days, their number
+    a multiple of `processes` (when there are that many days), their lengths differing by ≤ 1."""
+    total = (end - start).days + 1
+    if total < 1:
+        return []
+    count = -(-total // days)
+    if total >= processes:
+        count = -(-count // processes) * processes
+    base, longer = divmod(total, count)
     ranges = []
     chunk_start = start
-    while chunk_start <= end:
-        chunk_end = min(chunk_start + timedelta(days=days - 1), end)
+    for index in range(count):
+        chunk_end = chunk_start + timedelta(days=base + (index < longer) - 1)
         ranges.append((chunk_start, chunk_end))
         chunk_start = chunk_end + timedelta(days=1)
     return ranges
+
+
+def midnights(start: date, end: date) -> list[tuple[date, datetime]]:
+    """Each day of [start, end] with the aware datetime at which it ends (the next midnight,
+    shop time): 23 or 25 hours after the one before on the days daylight saving changes."""
+    zone = shop_timezone()
+    days = (end - start).days + 1
+    return [
+        (day, datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone))
+        for day in (start + timedelta(days=offset) for offset in range(days))
+    ]
 
 
 def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:

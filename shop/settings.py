@@ -235,7 +235,9 @@ SUPPLIER_CONNECT_TIMEOUT = float(os.environ.get("SUPPLIER_CONNECT_TIMEOUT", "3.0
 SUPPLIER_READ_TIMEOUT = float(os.environ.get("SUPPLIER_READ_TIMEOUT", "10"))
 # Requests per second toward the supplier, shared by every worker (a Redis token bucket).
 SUPPLIER_RATE_PER_SECOND = float(os.environ.get("SUPPLIER_RATE_PER_SECOND", "20"))
-SUPPLIER_SYNC_PAGE_SIZE = int(os.environ.get("SUPPLIER_SYNC_PAGE_SIZE", "100"))
+# The supplier's largest page: one request, one task and one upsert per 1,000 products (at 100
+# a page, tasks and their tracking cost more than the upsert itself).
+SUPPLIER_SYNC_PAGE_SIZE = int(os.environ.get("SUPPLIER_SYNC_PAGE_SIZE", "1000"))
 # Retries of a page: full-jitter exponential backoff from BACKOFF seconds, capped at
 # BACKOFF_MAX, which also caps a Retry-After (far below the broker's visibility timeout).
 SUPPLIER_RETRY_BACKOFF = float(os.environ.get("SUPPLIER_RETRY_BACKOFF", "2"))

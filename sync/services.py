@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from redis.exceptions import LockError, RedisError
 
+from catalog.upsert import catalog_deactivate_unlisted, catalog_page_upsert
 from shop.celery import Priority
 from shop.coordination import lock
 from shop.jobs.services import job_cancel, workflow_extend, workflow_start
@@ -27,7 +28,6 @@ from . import workflows
 from .client import PermanentSupplierError, SupplierClient, SupplierPage, TransientSupplierError
 from .errors import PagesOutstanding, SupplierRejected, SupplierUnavailable, SyncAlreadyRunning
 from .models import SupplierPicture, SyncPage, SyncRun
-from .upsert import catalog_deactivate_unlisted, catalog_page_upsert
 
 logger = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import linebreaks
 from django.utils.text import slugify
-from PIL import Image
+from PIL import Image, ImageOps
 
 from catalog.models import RENDITION_EDGES, Category, Product, ProductImage
-from catalog.rendering import ENCODE_OPTIONS, fit_within
+from catalog.rendering import ENCODE_OPTIONS
 from catalog.storage import file_read, file_write
 from notifications.models import Campaign, Delivery
 from reporting.selectors import cents, completed_orders_between
@@ -83,13 +83,13 @@ def supplier_sync_loop(products: int) -> int:
 
 
 @shared_task(base=Task)
-def rendition_full_decode(image_id: int, size: str, image_format: str) -> None:
-    """Decode the whole original for every rendition, then shrink it.
-    The shop: decode the normalised copy once per rendition in JPEG draft mode (1/2–1/8 scale)."""
+def rendition_thumbnail(image_id: int, size: str, image_format: str) -> None:
+    """Open the original and `thumbnail()` it for every rendition (Pillow's usual recipe, which
+    already decodes JPEGs in draft mode). The shop: one decode and six encodes in one task."""
     image = ProductImage.objects.only("original").get(id=image_id)
     with Image.open(io.BytesIO(file_read(image.original.name))) as original:
-        picture = original.convert("RGB")
-    picture = picture.resize(fit_within(*picture.size, RENDITION_EDGES[size]), Image.Resampling.LANCZOS)
+        original.thumbnail((RENDITION_EDGES[size], RENDITION_EDGES[size]))
+        picture = ImageOps.exif_transpose(original).convert("RGB")
     buffer = io.BytesIO()
     picture.save(buffer, **ENCODE_OPTIONS[image_format])
     file_write(f"bench-naive/{image_id}/{size}.{image_format}", buffer.getvalue())

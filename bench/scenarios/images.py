@@ -1,10 +1,10 @@
 """Images: renditions per second from 12-megapixel (4,032 × 3,024) product photos, a phone's.
 
-Ours: the real pipeline per image (normalise → chord of 3 sizes × 2 formats decoded in JPEG
-draft mode → mark ready), started as the admin's re-render action does, timed until every
-image's Job has finished; the normalise step is counted against ours. Naive: one task per
-rendition that decodes the full original, then shrinks and encodes it (bench/naive/tasks.py),
-on the same queue and worker. The pictures are the demo seed's drawings (catalog/demo.py)
+Ours: the real pipeline per image (one task decodes the original once in JPEG draft mode and
+writes 3 sizes × 2 formats → mark ready), started as the admin's re-render action does, timed
+until every image's Job has finished. Naive: one task per rendition that opens the original
+and `thumbnail()`s it (bench/naive/tasks.py), on the same queue and worker. The limit: the
+same one-pass decode and encodes in a loop in this process (bench/limit/images.py). The pictures are the demo seed's drawings (catalog/demo.py)
 scaled up to a phone photo's size, uploaded once through the same path as a staff upload
 (validation included) before anything is timed.
 """
@@ -21,6 +21,7 @@ from PIL import Image
 from bench import broker
 from bench.catalog_data import bench_products
 from bench.context import BenchContext
+from bench.limit.images import renditions_loop
 from bench.measure import Row, ScenarioResult, repeat
 from bench.naive import tasks as naive
 from catalog.demo import product_picture
@@ -62,7 +63,7 @@ def _images_ensure(count: int) -> list[int]:
 def run(context: BenchContext) -> ScenarioResult:
     image_ids = _images_ensure(context.sizes.images)
     renditions = len(image_ids) * RENDITIONS_PER_IMAGE
-    queue = broker.queue_of("catalog.tasks.rendition_render_task")
+    queue = broker.queue_of("catalog.tasks.image_render_task")
 
     def ours() -> dict[str, float]:
         started = time.perf_counter()
@@ -79,11 +80,11 @@ def run(context: BenchContext) -> ScenarioResult:
             raise RuntimeError("an image pipeline failed")
         return {"renditions_per_s": renditions / elapsed}
 
-    def full_decode() -> dict[str, float]:
+    def naive_thumbnails() -> dict[str, float]:
         started = time.perf_counter()
         with results_not_followed():
             task_ids = [
-                naive.rendition_full_decode.apply_async(args=(image_id, size, image_format), queue=queue).id
+                naive.rendition_thumbnail.apply_async(args=(image_id, size, image_format), queue=queue).id
                 for image_id in image_ids
                 for size in ImageSize
                 for image_format in ImageFormat
@@ -94,7 +95,14 @@ def run(context: BenchContext) -> ScenarioResult:
             raise RuntimeError("a naive rendition failed")
         return {"renditions_per_s": renditions / elapsed}
 
-    figures, naive_figures = repeat(ours, full_decode, units={"renditions_per_s": "renditions/s"})
+    def limit() -> dict[str, float]:
+        started = time.perf_counter()
+        written = renditions_loop(image_ids)
+        return {"renditions_per_s": written / (time.perf_counter() - started)}
+
+    figures, naive_figures, limit_figures = repeat(
+        ours, naive_thumbnails, limit, units={"renditions_per_s": "renditions/s"}
+    )
     return ScenarioResult(
         name="images",
         size=f"{len(image_ids)} images × {RENDITIONS_PER_IMAGE} renditions",
@@ -103,11 +111,17 @@ def run(context: BenchContext) -> ScenarioResult:
                 "renditions/s (3 sizes × WebP + JPEG)",
                 figures["renditions_per_s"],
                 naive_figures["renditions_per_s"],
-                "naive full-size decode per rendition",
-            )
+                "naive open + thumbnail() per rendition",
+            ),
+            Row(
+                "renditions/s against the limit",
+                figures["renditions_per_s"],
+                limit_figures["renditions_per_s"],
+                "the limit: one-pass loop in one process",
+            ),
         ],
         notes=[
-            "Ours also normalises each image first (EXIF, sRGB, ≤ 2,400 px) within the timed run; "
-            "with the demo's own 2,048 px pictures draft mode saves less (the quick run uses the same photos)."
+            "Ours includes the Job, its tracked steps and six rendition rows per image; the limit is one "
+            "process (ours may use both cores, so it can pass 100 %). The quick run uses the same photos."
         ],
     )

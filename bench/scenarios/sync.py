@@ -13,6 +13,7 @@ import time
 
 from bench import broker
 from bench.context import BenchContext
+from bench.limit.sync import sync_loop
 from bench.measure import Row, ScenarioResult, repeat
 from bench.naive import tasks as naive
 from bench.sizes import scaled_down
@@ -60,7 +61,18 @@ def run(context: BenchContext) -> ScenarioResult:
             raise RuntimeError(f"the naive loop synced {synced} of {naive_products}")
         return {"products_per_s": naive_products / elapsed}
 
-    figures, naive_figures = repeat(ours, naive_loop, units={"products_per_s": "products/s"})
+    def limit() -> dict[str, float]:
+        _supplier_products_forget()
+        started = time.perf_counter()
+        synced = sync_loop(products)
+        elapsed = time.perf_counter() - started
+        if synced != products:
+            raise RuntimeError(f"the limit synced {synced} of {products}")
+        return {"products_per_s": products / elapsed}
+
+    figures, naive_figures, limit_figures = repeat(
+        ours, naive_loop, limit, units={"products_per_s": "products/s"}
+    )
     scaled, scaled_notes = scaled_down("sync_products", products)
     size = f"{products:,} products{scaled}" + (
         f" (naive: {naive_products:,}, its rate is per product)" if naive_products != products else ""
@@ -74,7 +86,13 @@ def run(context: BenchContext) -> ScenarioResult:
                 figures["products_per_s"],
                 naive_figures["products_per_s"],
                 "naive update_or_create loop",
-            )
+            ),
+            Row(
+                "supplier products/s against the limit",
+                figures["products_per_s"],
+                limit_figures["products_per_s"],
+                "the limit: pages of 1,000 over one session, executemany upsert",
+            ),
         ],
         notes=[
             "A fresh import each repetition, timed from the request to the run's end (ours) or the "

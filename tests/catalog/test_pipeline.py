@@ -46,7 +46,7 @@ def test_an_upload_becomes_ready_with_every_rendition_at_its_size_and_format(wor
     assert job.priority == Priority.HIGH.value
     assert set(job.steps.values_list("queue", flat=True)) == {"images"}
     assert set(job.steps.values_list("priority", flat=True)) == {Priority.HIGH.value}
-    assert (job.progress_done, job.progress_total) == (8, 8)  # normalise, 3 sizes × 2 formats, ready
+    assert (job.progress_done, job.progress_total) == (2, 2)  # all six renditions in one pass, ready
     image = ProductImage.objects.get(id=response.json()["id"])
     assert (image.status, image.error) == (ProductImage.Status.READY, "")
     expected = {"thumb": (160, 107), "card": (480, 320), "large": (1200, 800)}
@@ -58,7 +58,7 @@ def test_an_upload_becomes_ready_with_every_rendition_at_its_size_and_format(wor
             assert decoded.size == expected[rendition.size] == (rendition.width, rendition.height)
             assert not decoded.getexif()
     assert image_folder_files(image) == {
-        "original.jpg", "normalised.jpg", *(f"renditions/{s}.{e}" for s in expected for e in ("jpg", "webp"))
+        "original.jpg", *(f"renditions/{s}.{e}" for s in expected for e in ("jpg", "webp"))
     }  # fmt: skip
 
     detail = client_for().get(f"/api/products/{product.id}/").json()
@@ -133,8 +133,8 @@ def test_a_file_that_turns_out_corrupt_fails_with_its_error_on_image_and_job(wor
     image.refresh_from_db()
     assert image.status == ProductImage.Status.FAILED
     assert image.error.startswith("CorruptImage:")
-    assert job.error == f"image_normalise: {image.error}"
-    assert job.steps.get(name="image_normalise").retries == 0
+    assert job.error == f"image_render: {image.error}"
+    assert job.steps.get(name="image_render").retries == 0
     assert not image.renditions.exists()
 
 
@@ -151,7 +151,7 @@ def test_a_storage_failure_is_retried_with_backoff_until_storage_is_back(worker)
 
     job = wait_for_job(job)
     assert job.status == Job.Status.SUCCEEDED
-    retried = job.steps.filter(name="rendition_render", retries__gte=1)
+    retried = job.steps.filter(name="image_render", retries__gte=1)
     assert retried.exists()
     assert all(step.state == JobStep.State.SUCCESS for step in retried)
     image.refresh_from_db()

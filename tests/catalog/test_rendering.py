@@ -21,33 +21,34 @@ def test_a_jpeg_is_decoded_at_the_smallest_scale_that_still_covers_the_rendition
     assert decoded.size == (300, 200)  # decoded at 1/8 scale, not 2400×1600
 
 
-@pytest.mark.parametrize(
-    ("size", "expected"), [("thumb", (160, 107)), ("card", (480, 320)), ("large", (1200, 800))]
-)
-@pytest.mark.parametrize(("image_format", "pil_format"), [("jpeg", "JPEG"), ("webp", "WEBP")])
-def test_renditions_have_their_size_and_format_and_are_deterministic(
-    size, expected, image_format, pil_format
-):
-    normalised = rendering.normalise(pictures.jpeg(2400, 1600), max_pixels=MAX_PIXELS).content
+def test_one_pass_renders_every_size_and_format_deterministically():
+    content = pictures.jpeg(2400, 1600)
 
-    rendered = rendering.render(normalised, size=size, image_format=image_format, max_pixels=MAX_PIXELS)
+    rendered = rendering.renditions_render(content, max_pixels=MAX_PIXELS)
 
-    with Image.open(io.BytesIO(rendered.content)) as decoded:
-        assert (decoded.format, decoded.size) == (pil_format, expected)
-    again = rendering.render(normalised, size=size, image_format=image_format, max_pixels=MAX_PIXELS)
-    assert again.content == rendered.content
+    expected = {"thumb": (160, 107), "card": (480, 320), "large": (1200, 800)}
+    formats = {"jpeg": "JPEG", "webp": "WEBP"}
+    assert set(rendered) == {(size, image_format) for size in expected for image_format in formats}
+    for (size, image_format), encoded in rendered.items():
+        with Image.open(io.BytesIO(encoded.content)) as decoded:
+            assert (decoded.format, decoded.size) == (formats[image_format], expected[size])
+            assert (encoded.width, encoded.height) == expected[size]
+    again = rendering.renditions_render(content, max_pixels=MAX_PIXELS)
+    assert {key: encoded.content for key, encoded in again.items()} == {
+        key: encoded.content for key, encoded in rendered.items()
+    }
 
 
 def test_small_images_are_never_upscaled():
-    normalised = rendering.normalise(pictures.png(100, 60), max_pixels=MAX_PIXELS)
-    rendered = rendering.render(normalised.content, size="large", image_format="webp", max_pixels=MAX_PIXELS)
-    assert (normalised.width, normalised.height) == (rendered.width, rendered.height) == (100, 60)
+    rendered = rendering.renditions_render(pictures.png(100, 60), max_pixels=MAX_PIXELS)
+    assert {(encoded.width, encoded.height) for encoded in rendered.values()} == {(100, 60)}
 
 
-def test_normalising_strips_metadata_and_applies_the_orientation():
-    normalised = rendering.normalise(pictures.exif_rotated_jpeg(64, 48), max_pixels=MAX_PIXELS)
+@pytest.mark.parametrize("image_format", ["jpeg", "webp"])
+def test_renditions_strip_metadata_and_apply_the_orientation(image_format):
+    rendered = rendering.renditions_render(pictures.exif_rotated_jpeg(64, 48), max_pixels=MAX_PIXELS)
 
-    with Image.open(io.BytesIO(normalised.content)) as decoded:
+    with Image.open(io.BytesIO(rendered["large", image_format].content)) as decoded:
         assert decoded.size == (48, 64)
         assert not decoded.getexif()
         assert "icc_profile" not in decoded.info and decoded.mode == "RGB"
@@ -55,6 +56,6 @@ def test_normalising_strips_metadata_and_applies_the_orientation():
 
 def test_a_damaged_file_is_a_corrupt_image_not_an_arbitrary_error():
     with pytest.raises(rendering.CorruptImage):
-        rendering.normalise(pictures.jpeg(400, 300)[:500], max_pixels=MAX_PIXELS)
+        rendering.renditions_render(pictures.jpeg(400, 300)[:500], max_pixels=MAX_PIXELS)
     with pytest.raises(rendering.DecompressionBomb):
-        rendering.normalise(pictures.png_declaring(9000, 9000), max_pixels=MAX_PIXELS)
+        rendering.renditions_render(pictures.png_declaring(9000, 9000), max_pixels=MAX_PIXELS)

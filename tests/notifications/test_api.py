@@ -123,7 +123,7 @@ def test_mailbox_headers_come_back_unfolded(staff_api, mailbox):
     unsubscribe = campaigns.unsubscribe_url(user_id=customer.id)
     recipient = {"id": customer.id, "email": customer.email, "first_name": "", "username": customer.username}
     with get_connection() as connection:
-        campaigns._campaign_email(CampaignFactory(), recipient, connection).send()
+        campaigns.CampaignMail(CampaignFactory()).email(recipient, connection).send()
     mailbox.wait_for(1)
     (path,) = mailbox.directory.glob("*.eml")
     raw = path.read_bytes()

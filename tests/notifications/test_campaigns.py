@@ -162,3 +162,33 @@ def test_a_delivery_whose_sender_died_mid_send_is_settled_as_unknown_when_the_ca
     assert (campaign.status, campaign.sent_count, campaign.failed_count) == (Campaign.Status.SENT, 2, 1)
     cut = Delivery.objects.get(campaign=campaign, recipient=customers[1])
     assert cut.status == Delivery.Status.FAILED and "outcome unknown" in cut.error
+
+
+def test_chunks_stay_within_the_rate_burst_and_an_opt_out_counts_until_the_chunk_is_claimed(
+    db, mailbox, settings
+):
+    settings.MAIL_SEND_RATE, settings.MAIL_SEND_BURST = 1000, 2  # a grant covers two sends at most
+    customers = customers_create(5, prefix="chunks")
+    campaign = CampaignFactory(status=Campaign.Status.SENDING)
+    progress = []
+
+    def on_progress(done: int, total: int) -> None:
+        progress.append((done, total))
+        if done == 2:  # the last customer opts out while the batch is sending
+            campaigns.campaigns_opt_out(user_id=customers[4].id)
+
+    counts = campaigns.campaign_batch_send(
+        campaign_id=campaign.id,
+        first_recipient_id=customers[0].id,
+        last_recipient_id=customers[-1].id,
+        on_progress=on_progress,
+    )
+
+    assert progress == [(2, 5), (4, 5), (5, 5)]
+    assert counts == {"skipped": 1, "sent": 4}
+    mailbox.wait_for(4)
+    assert mailbox.recipients() == {c.email: 1 for c in customers[:4]}
+    assert dict(Delivery.objects.filter(campaign=campaign).values_list("recipient_id", "status")) == {
+        **{c.id: Delivery.Status.SENT for c in customers[:4]},
+        customers[4].id: Delivery.Status.SKIPPED,
+    }

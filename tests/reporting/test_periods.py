@@ -30,12 +30,26 @@ def test_previous_month_in_january_is_last_december():
     assert previous_period("monthly", date(2027, 1, 1)) == (date(2026, 12, 1), date(2026, 12, 31))
 
 
-def test_day_ranges_cover_the_period_in_weeks_without_gaps():
+def test_day_ranges_cover_the_period_in_even_chunks_for_both_processes_without_gaps():
     ranges = day_ranges(date(2026, 10, 1), date(2026, 10, 31))
-    assert ranges[0] == (date(2026, 10, 1), date(2026, 10, 7))
-    assert ranges[-1] == (date(2026, 10, 29), date(2026, 10, 31))
-    assert len(ranges) == 5
+    assert ranges[0] == (date(2026, 10, 1), date(2026, 10, 8))
+    assert ranges[-1] == (date(2026, 10, 25), date(2026, 10, 31))
+    assert [(last - first).days + 1 for first, last in ranges] == [8, 8, 8, 7]
     assert all((b[0] - a[1]).days == 1 for a, b in pairwise(ranges))
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "lengths"),
+    [
+        (date(2026, 11, 23), date(2026, 11, 23), [1]),
+        (date(2026, 11, 23), date(2026, 11, 29), [4, 3]),
+        (date(2026, 1, 1), date(2026, 12, 31), [8] * 43 + [7] * 3),
+    ],
+)
+def test_day_ranges_are_a_multiple_of_the_processes_and_at_most_eight_days(start, end, lengths):
+    ranges = day_ranges(start, end)
+    assert [(last - first).days + 1 for first, last in ranges] == lengths
+    assert (ranges[0][0], ranges[-1][1]) == (start, end)
 
 
 def test_a_kind_with_a_day_reports_on_the_period_containing_it():
