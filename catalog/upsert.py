@@ -17,6 +17,8 @@ from django.db import IntegrityError, connection
 from django.utils import timezone
 from django.utils.text import slugify
 
+from shop.errors import Conflict
+
 from .models import Category, Product
 from .services import stock_set_quantity
 
@@ -40,7 +42,7 @@ class ListedProduct(Protocol):
     stock: int
 
 
-class CatalogConflict(Exception):
+class CatalogConflict(Conflict):
     """The page cannot be applied as it is (e.g. a SKU another product already has)."""
 
 
