@@ -61,3 +61,11 @@ class TransientError(Unavailable):
     """
 
     code = "transient"
+
+
+class StepSkipped(ShopError):
+    """A workflow step found nothing to do (its order was cancelled, say): the step is
+    skipped (Celery's Ignore) and the rest of its chain does not run. Never an HTTP answer."""
+
+    code = "skipped"
+    default_message = "The step has nothing to do."

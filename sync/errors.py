@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from shop.errors import TransientError
+
 if TYPE_CHECKING:
     from .models import SyncRun
 
@@ -16,5 +18,5 @@ class SyncAlreadyRunning(Exception):
         self.run = run
 
 
-class PagesOutstanding(Exception):
+class PagesOutstanding(TransientError):
     """The finish step ran before every page reported (a redelivered page counted twice)."""

@@ -30,6 +30,7 @@ from decimal import Decimal
 from redis.exceptions import RedisError
 
 from shop.coordination import redis_client
+from shop.errors import TransientError
 
 TRANSIENT_FAILURES = 2
 # PAYMENT_SLOW_SECONDS lengthens it for tests that must stop a worker mid-charge.
@@ -54,7 +55,7 @@ class GatewayError(Exception):
     """The gateway refused or could not process a request."""
 
 
-class TransientGatewayError(GatewayError):
+class TransientGatewayError(GatewayError, TransientError):
     """Timeout, 5xx or the gateway's storage unreachable: the same request may succeed later."""
 
 
