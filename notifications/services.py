@@ -48,6 +48,7 @@ from .sending import (
     stable_message_id,
     termination_deferred,
 )
+from .workflows import message_send_workflow
 
 logger = logging.getLogger(__name__)
 
@@ -197,7 +198,6 @@ def message_start(
     owner: AbstractBaseUser | None = None,
 ) -> Job:
     """Prepare a standalone message and send it as a Job (HIGH priority, on commit)."""
-    from .workflows import message_send_workflow
 
     message = message_prepare(kind=kind, key=key, to=to, context=context, attachments=attachments)
     return workflow_start(

@@ -27,6 +27,7 @@ from shop.jobs.services import workflow_start
 
 from . import payments
 from .models import Order, OrderLine
+from .workflows import order_workflow
 
 MAX_LINES = 50
 MAX_QUANTITY = 99
@@ -193,7 +194,6 @@ def _order_place_atomically(
     idempotency_key: str,
     fingerprint: str,
 ) -> Order:
-    from .workflows import order_workflow  # workflows -> tasks -> services
 
     products = _products_for(lines)
     subtotal = sum((products[line.product_id].price * line.quantity for line in lines), Decimal("0.00"))
