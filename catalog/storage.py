@@ -11,8 +11,10 @@ from __future__ import annotations
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
 
+from shop.errors import TransientError
 
-class StorageUnavailable(Exception):
+
+class StorageUnavailable(TransientError):
     """Reading or writing a file failed for a reason that may pass (disk, network share)."""
 
 

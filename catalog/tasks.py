@@ -1,45 +1,31 @@
-"""Image pipeline tasks (routed to the `images` queue). Thin: an image id in, a service call.
+"""Image pipeline steps (shop.jobs.steps is the contract; `catalog.*` is routed to `images`).
 
-Retry policy: only storage that may come back (StorageUnavailable) and a locked or lost
-database connection are retried, with exponential backoff and jitter, a bounded number of
-times. A corrupt file fails at once. Whatever ends a step for good is also written on the
-image by the failure hook, so the image says why it failed, not only its Job.
+Storage that may come back and a locked or lost database are retried; a corrupt file fails
+at once. Whatever ends a step for good is also written on the image, so the image says why
+it failed, not only its Job.
 """
 
 from __future__ import annotations
 
-from celery import shared_task
-from django.db import InterfaceError, OperationalError
-
-from shop.jobs.tracking import TrackedTask
+from shop.jobs.steps import RetryPolicy, StepFailure, step_task
 
 from . import services
-from .storage import StorageUnavailable
 
-TRANSIENT_ERRORS = (StorageUnavailable, OperationalError, InterfaceError)
-RETRY_POLICY = {
-    "autoretry_for": TRANSIENT_ERRORS,
-    "retry_backoff": 2,
-    "retry_backoff_max": 120,
-    "retry_jitter": True,
-    "max_retries": 6,
-}
+RETRY = RetryPolicy(max_retries=6, backoff=2, cap=120)
 
 
-class ImagePipelineTask(TrackedTask):
-    """Every pipeline task takes `image_id` as a keyword argument; a final failure marks the image."""
-
-    def on_failure(self, exc, task_id, args, kwargs, einfo):
-        services.image_mark_failed(image_id=kwargs["image_id"], error=f"{type(exc).__name__}: {exc}")
+def _image_failed(*, image_id: int, failure: StepFailure, **_: object) -> None:
+    services.image_mark_failed(image_id=image_id, error=failure.message)
 
 
-@shared_task(base=ImagePipelineTask, soft_time_limit=60, time_limit=90, **RETRY_POLICY)
-def image_render_task(*, image_id: int) -> int:
+@step_task(retry=RETRY, on_final_failure=_image_failed, soft_time_limit=60, time_limit=90)
+def image_render(*, image_id: int) -> int:
+    """Every rendition from one decode of the picture (rendering.renditions_render)."""
     services.image_render(image_id=image_id)
     return image_id
 
 
-@shared_task(base=ImagePipelineTask, soft_time_limit=30, time_limit=45, **RETRY_POLICY)
-def image_mark_ready_task(*, image_id: int) -> int:
+@step_task(retry=RETRY, on_final_failure=_image_failed, soft_time_limit=30, time_limit=45)
+def image_mark_ready(*, image_id: int) -> int:
     services.image_mark_ready(image_id=image_id)
     return image_id

@@ -1,6 +1,6 @@
 """The image pipeline, the one place its canvas is composed:
 
-    image_render_task → image_mark_ready_task
+    image_render → image_mark_ready
 
 On the `images` queue (routed by task name). One task renders all six renditions from a
 single decode (rendering.renditions_render): splitting them into parallel tasks would decode
@@ -12,11 +12,11 @@ from __future__ import annotations
 from celery import chain
 from celery.canvas import Signature
 
-from . import tasks
+from shop.jobs.steps import step
 
 
 def image_pipeline(*, image_id: int) -> Signature:
     return chain(
-        tasks.image_render_task.si(image_id=image_id),
-        tasks.image_mark_ready_task.si(image_id=image_id),
+        step("catalog.image_render", image_id=image_id),
+        step("catalog.image_mark_ready", image_id=image_id),
     )

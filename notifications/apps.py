@@ -12,7 +12,7 @@ class NotificationsConfig(AppConfig):
         return [
             {
                 "name": "Send again campaign workflows that went quiet while sending",
-                "task": "notifications.tasks.sweep_stalled_campaigns",
+                "task": "notifications.sweep_stalled_campaigns",
                 "every_seconds": 300,
             }
         ]

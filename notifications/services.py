@@ -35,6 +35,7 @@ from shop.celery import LONGEST_COUNTDOWN_SECONDS, Priority
 from shop.errors import Conflict, InvalidInput, TransientError
 from shop.jobs.models import Job
 from shop.jobs.services import workflow_start
+from shop.jobs.steps import step
 
 from .models import OutgoingMessage
 from .sending import (
@@ -47,6 +48,7 @@ from .sending import (
     stable_message_id,
     termination_deferred,
 )
+from .workflows import message_send_workflow
 
 logger = logging.getLogger(__name__)
 
@@ -199,7 +201,6 @@ def message_start(
     owner: AbstractBaseUser | None = None,
 ) -> Job:
     """Prepare a standalone message and send it as a Job (HIGH priority, on commit)."""
-    from .workflows import message_send_workflow
 
     message = message_prepare(kind=kind, key=key, to=to, context=context, attachments=attachments)
     return workflow_start(
@@ -250,28 +251,22 @@ def _send_delay_check(delay: timedelta) -> None:
 
 def message_send_now(*, message_id: int) -> str:
     """Send a pending message now; returns the task id. Routing puts it on `mail`."""
-    from .tasks import send_message_task
-
     _message_pending(message_id)
-    return send_message_task.delay(message_id).id
+    return step("notifications.send_message", message_id=message_id).delay().id
 
 
 def message_send_later(*, message_id: int, seconds: int) -> str:
     """Send a pending message in `seconds` (e.g. after the relay's maintenance); the task id."""
-    from .tasks import send_message_task
-
     _message_pending(message_id)
     _send_delay_check(timedelta(seconds=seconds))
-    return send_message_task.apply_async((message_id,), countdown=seconds).id
+    return step("notifications.send_message", message_id=message_id).apply_async(countdown=seconds).id
 
 
 def message_send_at(*, message_id: int, at: datetime) -> str:
     """Send a pending message at `at` (aware), at most LONGEST_SEND_DELAY ahead; the task id."""
-    from .tasks import send_message_task
-
     _message_pending(message_id)
     _send_delay_check(at - timezone.now())
-    return send_message_task.apply_async((message_id,), eta=at).id
+    return step("notifications.send_message", message_id=message_id).apply_async(eta=at).id
 
 
 def welcome_mail_start(*, user: AbstractBaseUser) -> Job | None:

@@ -1,20 +1,18 @@
-"""Mail tasks: thin wrappers that own the retry and time-limit policy.
-
-Routing (shop/celery.py): send_message_task -> mail; every other task here -> bulk.
+"""Mail steps (shop.jobs.steps is the contract). Routing (shop/celery.py): send_message ->
+mail; every other task here -> bulk.
 """
 
 from __future__ import annotations
 
 import time
 
-from celery import shared_task
+from celery import current_task
 from celery.exceptions import Reject
 
-from shop.jobs.tracking import TrackedTask
+from shop.jobs.steps import RetryPolicy, StepFailure, step_task
 from shop.worker_shutdown import worker_stopping
 
 from . import campaigns, services
-from .sending import TransientMailError
 
 # A custom state between STARTED and SUCCESS; its meta says how far a long task is.
 PROGRESS = "PROGRESS"
@@ -23,50 +21,34 @@ PROGRESS = "PROGRESS"
 BATCH_RUN_SECONDS = 480
 
 
-class MessageTask(TrackedTask):
-    """Records the final error on the message when its retries are spent."""
-
-    def on_failure(self, exc, task_id, args, kwargs, einfo):
-        message_id = args[0] if args else kwargs.get("message_id")
-        if message_id is not None:
-            services.message_fail(message_id=message_id, error=f"{type(exc).__name__}: {exc}")
-        super().on_failure(exc, task_id, args, kwargs, einfo)
+def _message_failed(*, message_id: int, failure: StepFailure) -> None:
+    services.message_fail(message_id=message_id, error=failure.message)
 
 
-@shared_task(
-    bind=True,
-    base=MessageTask,
-    autoretry_for=(TransientMailError, services.MessageBeingSent),
-    retry_backoff=2,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=8,
+@step_task(
+    retry=RetryPolicy(max_retries=8, backoff=2, cap=300),
+    on_final_failure=_message_failed,
+    takes_result="message_id",
     soft_time_limit=30,
     time_limit=45,
 )
-def send_message_task(self, message_id: int) -> int:
+def send_message(*, message_id: int) -> int:
     """Send one prepared OutgoingMessage (at most once per claim; see services).
 
-    Takes the message id first and returns it, so it chains after a step that prepares
-    the message and returns its id.
+    Takes the id of a message a previous step prepared, and returns it.
     """
     services.message_send(message_id=message_id)
     return message_id
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(TransientMailError,),
-    retry_backoff=5,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=6,
+@step_task(
+    retry=RetryPolicy(max_retries=6, backoff=5, cap=300),
     # A batch of 500 at the global rate can take minutes when several workers share it.
     # Prefork would enforce these; worker-io's threads pool does not (BATCH_RUN_SECONDS).
     soft_time_limit=600,
     time_limit=660,
 )
-def campaign_batch_send_task(self, campaign_id: int, first_recipient_id: int, last_recipient_id: int) -> dict:
+def campaign_batch_send(*, campaign_id: int, first_recipient_id: int, last_recipient_id: int) -> dict:
     """Stores a custom PROGRESS state while it sends (`manage.py task_status <id>` shows it).
 
     The meta is small ({"done", "total"}) and is replaced by the batch's counts on SUCCESS;
@@ -78,7 +60,7 @@ def campaign_batch_send_task(self, campaign_id: int, first_recipient_id: int, la
     run_ends = time.monotonic() + BATCH_RUN_SECONDS
 
     def progress(done: int, total: int) -> None:
-        self.update_state(state=PROGRESS, meta={"done": done, "total": total})
+        current_task.update_state(state=PROGRESS, meta={"done": done, "total": total})
 
     try:
         return campaigns.campaign_batch_send(
@@ -92,18 +74,18 @@ def campaign_batch_send_task(self, campaign_id: int, first_recipient_id: int, la
         raise Reject(str(exc), requeue=True) from exc
 
 
-@shared_task
-def campaign_finish_task(campaign_id: int) -> dict:
+@step_task()
+def campaign_finish(*, campaign_id: int) -> dict:
     campaign = campaigns.campaign_finish(campaign_id=campaign_id)
     return {"sent": campaign.sent_count, "failed": campaign.failed_count, "skipped": campaign.skipped_count}
 
 
-@shared_task(ignore_result=True)
-def campaign_fail_task(campaign_id: int) -> None:
+@step_task(ignore_result=True)
+def campaign_fail(*, campaign_id: int) -> None:
     """Error callback of the campaign chord: a batch failed for good."""
     campaigns.campaign_finish(campaign_id=campaign_id, error="A batch of the campaign failed; see its Job.")
 
 
-@shared_task(ignore_result=True, soft_time_limit=60, time_limit=90)
+@step_task(ignore_result=True, soft_time_limit=60, time_limit=90)
 def sweep_stalled_campaigns() -> int:
     return campaigns.stalled_campaigns_redispatch()

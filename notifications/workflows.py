@@ -6,8 +6,7 @@ from celery import chord
 from celery.canvas import Signature
 
 from shop.celery import Priority, broker_priority
-
-from . import tasks
+from shop.jobs.steps import step, step_with_result
 
 
 def message_send_workflow(message_id: int | None = None) -> Signature:
@@ -17,16 +16,25 @@ def message_send_workflow(message_id: int | None = None) -> Signature:
     that takes the id from the previous step of a chain (e.g. an orders step that calls
     services.message_prepare and returns `message.id`).
     """
-    signature = tasks.send_message_task.s() if message_id is None else tasks.send_message_task.si(message_id)
+    if message_id is None:
+        signature = step_with_result("notifications.send_message")
+    else:
+        signature = step("notifications.send_message", message_id=message_id)
     return signature.set(priority=broker_priority(Priority.HIGH))
 
 
 def campaign_send_workflow(*, campaign_id: int, recipient_ranges: list[tuple[int, int]]) -> Signature:
     """chord(group(send a batch per recipient-id range), finish); a failed batch fails the campaign."""
-    finish = tasks.campaign_finish_task.si(campaign_id)
+    finish = step("notifications.campaign_finish", campaign_id=campaign_id)
     if not recipient_ranges:
         return finish
     batches = [
-        tasks.campaign_batch_send_task.si(campaign_id, first, last) for first, last in recipient_ranges
+        step(
+            "notifications.campaign_batch_send",
+            campaign_id=campaign_id,
+            first_recipient_id=first,
+            last_recipient_id=last,
+        )
+        for first, last in recipient_ranges
     ]
-    return chord(batches, finish.on_error(tasks.campaign_fail_task.si(campaign_id)))
+    return chord(batches, finish.on_error(step("notifications.campaign_fail", campaign_id=campaign_id)))

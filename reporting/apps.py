@@ -21,7 +21,7 @@ class ReportingConfig(AppConfig):
         return [
             {
                 "name": name,
-                "task": "reporting.tasks.scheduled_report_task",
+                "task": "reporting.scheduled_report",
                 "kwargs": {"kind": kind},
                 "crontab": crontab,
                 "description": "Mailed to all staff with the PDF attached; runs at LOW priority.",

@@ -34,6 +34,7 @@ from .periods import (
     previous_period,
     shop_today,
 )
+from .workflows import report_workflow
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,6 @@ def report_request(
     today: date | None = None,
 ) -> Report:
     """Create a report and start its workflow (dispatched when this transaction commits)."""
-    from .workflows import report_workflow
 
     start, end = report_period(kind=kind, period_start=period_start, period_end=period_end, today=today)
     report = Report.objects.create(

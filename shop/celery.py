@@ -52,15 +52,16 @@ WORKER_ROLES = {
     "worker-io": WorkerRole(node="io", queues=("bulk", "sync"), pool="threads"),
 }
 
-# Routes by task-name pattern; the first match wins (order matters).
+# Routes by task name, `<app label>.<step>` (shop.jobs.steps); the first match wins (order
+# matters). Anything unrouted takes the default queue.
 TASK_ROUTES = {
-    "shop.orders.tasks.*": {"queue": "orders"},
-    "notifications.tasks.send_message_task": {"queue": "mail"},
-    "notifications.tasks.*": {"queue": "bulk"},
-    "catalog.tasks.*": {"queue": "images"},
-    "reporting.tasks.*": {"queue": "reports"},
-    "sync.tasks.*": {"queue": "sync"},
-    "shop.jobs.tasks.*": {"queue": "default"},
+    "orders.*": {"queue": "orders"},
+    "notifications.send_message": {"queue": "mail"},
+    "notifications.*": {"queue": "bulk"},
+    "catalog.*": {"queue": "images"},
+    "reporting.*": {"queue": "reports"},
+    "sync.*": {"queue": "sync"},
+    "jobs.*": {"queue": "default"},
 }
 
 

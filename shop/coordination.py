@@ -12,6 +12,8 @@ from functools import cache
 import redis
 from django.conf import settings
 
+from shop.errors import TransientError
+
 # Refill the bucket for the time elapsed, then take `requested` tokens if there are enough.
 # Returns 0 when granted, else the milliseconds to wait before the tokens will be there.
 _TOKEN_BUCKET_LUA = """
@@ -47,7 +49,7 @@ def redis_client() -> redis.Redis:
     return _client_for(settings.COORDINATION_REDIS_URL)
 
 
-class RateLimitTimeout(Exception):
+class RateLimitTimeout(TransientError):
     """The bucket did not grant a token within the caller's deadline."""
 
 

@@ -82,3 +82,11 @@ class UpstreamRefused(ShopError):
 
     code = "upstream_refused"
     default_message = "A service the shop depends on refused the request."
+
+
+class StepSkipped(ShopError):
+    """A workflow step found nothing to do (its order was cancelled, say): the step is
+    skipped (Celery's Ignore) and the rest of its chain does not run. Never an HTTP answer."""
+
+    code = "skipped"
+    default_message = "The step has nothing to do."

@@ -9,7 +9,7 @@ class SyncConfig(AppConfig):
         return [
             {
                 "name": "Sync the catalog from the supplier",
-                "task": "sync.tasks.sync_run_request_task",
+                "task": "sync.sync_run_request",
                 "every_seconds": 15 * 60,
                 "description": "Starts a scheduled supplier sync unless one is running.",
             }

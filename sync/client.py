@@ -19,6 +19,7 @@ import requests
 from django.conf import settings
 
 from shop.coordination import RateLimitTimeout, TokenBucket
+from shop.errors import TransientError
 
 RATE_LIMIT_BUCKET = "supplier-api"
 
@@ -27,7 +28,7 @@ class SupplierError(Exception):
     """Anything that went wrong talking to the supplier."""
 
 
-class TransientSupplierError(SupplierError):
+class TransientSupplierError(SupplierError, TransientError):
     """Worth retrying; `retry_after` is the supplier's own wait in seconds, if it gave one."""
 
     def __init__(self, message: str, *, retry_after: float | None = None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from shop.errors import Conflict, Unavailable, UpstreamRefused
+from shop.errors import Conflict, TransientError, Unavailable, UpstreamRefused
 
 if TYPE_CHECKING:
     from .models import SyncRun
@@ -33,5 +33,5 @@ class SupplierRejected(UpstreamRefused):
     default_message = "The supplier's API refused the request."
 
 
-class PagesOutstanding(Exception):
+class PagesOutstanding(TransientError):
     """The finish step ran before every page reported (a redelivered page counted twice)."""

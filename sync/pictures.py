@@ -29,6 +29,7 @@ from catalog import services as catalog_services
 from catalog.selectors import products_by_supplier_ref
 from catalog.validation import ImageRejected
 from shop.celery import Priority
+from shop.errors import TransientError
 
 from .client import PermanentSupplierError, SupplierClient, TransientSupplierError
 from .models import SupplierPicture, SyncPage, SyncRun
@@ -45,7 +46,7 @@ COUNTER_FOR_OUTCOME = {
 }
 
 
-class PicturesOutstanding(Exception):
+class PicturesOutstanding(TransientError):
     """The picture server did not answer for some of the page's pictures: try the page again."""
 
     def __init__(self, message: str, *, retry_after: float | None) -> None:

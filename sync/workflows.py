@@ -16,30 +16,26 @@ from __future__ import annotations
 from celery import chord
 from celery.canvas import Signature
 
-from . import tasks
+from shop.jobs.steps import step
 
 
 def sync_begin_workflow(*, run_id: int) -> Signature:
-    return tasks.sync_run_begin_task.si(run_id=run_id)
+    return step("sync.sync_run_begin", run_id=run_id)
 
 
 def sync_pages_workflow(*, run_id: int, pages: int) -> Signature:
     """Apply pages 2..`pages` in parallel, then finish; abort records a run whose pages failed."""
-    finish = tasks.sync_run_finish_task.si(run_id=run_id).on_error(
-        tasks.sync_run_abort_task.si(run_id=run_id)
-    )
+    finish = step("sync.sync_run_finish", run_id=run_id).on_error(step("sync.sync_run_abort", run_id=run_id))
     if pages <= 1:
         return finish
-    header = [tasks.sync_page_apply_task.si(run_id=run_id, number=number) for number in range(2, pages + 1)]
+    header = [step("sync.sync_page_apply", run_id=run_id, number=number) for number in range(2, pages + 1)]
     return chord(header, finish)
 
 
 def sync_pictures_workflow(*, run_id: int, pages: int) -> Signature:
     """The pictures of pages 1..`pages` in parallel, then close the run, even if the stage fails."""
-    finish = tasks.sync_pictures_finish_task.si(run_id=run_id).on_error(
-        tasks.sync_pictures_finish_task.si(run_id=run_id, stopped=True)
+    finish = step("sync.sync_pictures_finish", run_id=run_id).on_error(
+        step("sync.sync_pictures_finish", run_id=run_id, stopped=True)
     )
-    header = [
-        tasks.sync_page_pictures_task.si(run_id=run_id, number=number) for number in range(1, pages + 1)
-    ]
+    header = [step("sync.sync_page_pictures", run_id=run_id, number=number) for number in range(1, pages + 1)]
     return chord(header, finish)

@@ -21,6 +21,7 @@ from shop.coordination import redis_client
 from shop.queues.selectors import queue_depths
 from shop.throttling import BUCKET_PREFIX as THROTTLE_BUCKET_PREFIX
 
+from .harness import tasks as _test_tasks  # noqa: F401  (the tests' own tasks, registered here)
 from .harness.jobs import wait_until
 from .harness.processes import RedisServer
 from .harness.session_worker import SessionWorker

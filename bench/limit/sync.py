@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from catalog.models import Category
-from sync.supplier_state import MAX_PAGE_SIZE
+from devservers.supplier_state import MAX_PAGE_SIZE
 
 _CATEGORY_INSERT = (
     "INSERT INTO catalog_category (name, slug, position) VALUES (%s, %s, 0) ON CONFLICT DO NOTHING"

@@ -64,7 +64,7 @@ def _campaign(name: str) -> Campaign:
 def run(context: BenchContext) -> ScenarioResult:
     _recipients_ensure(context.sizes.campaign_recipients)
     naive_count = context.sizes.campaign_naive_recipients
-    queue = broker.queue_of("notifications.tasks.campaign_batch_send_task")
+    queue = broker.queue_of("notifications.campaign_batch_send")
 
     def ours() -> dict[str, float]:
         campaign = _campaign("bench: batched")

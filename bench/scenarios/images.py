@@ -63,7 +63,7 @@ def _images_ensure(count: int) -> list[int]:
 def run(context: BenchContext) -> ScenarioResult:
     image_ids = _images_ensure(context.sizes.images)
     renditions = len(image_ids) * RENDITIONS_PER_IMAGE
-    queue = broker.queue_of("catalog.tasks.image_render_task")
+    queue = broker.queue_of("catalog.image_render")
 
     def ours() -> dict[str, float]:
         started = time.perf_counter()

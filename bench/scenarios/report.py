@@ -95,7 +95,7 @@ def run(context: BenchContext) -> ScenarioResult:
     staff, _ = get_user_model().objects.get_or_create(
         username="bench-staff", defaults={"is_staff": True, "email": "staff@bench.greengrocer.test"}
     )
-    queue = broker.queue_of("reporting.tasks.report_render_task")
+    queue = broker.queue_of("reporting.report_render")
 
     def ours() -> dict[str, float]:
         started = time.perf_counter()

@@ -31,7 +31,7 @@ def _supplier_products_forget() -> None:
 
 def run(context: BenchContext) -> ScenarioResult:
     products, naive_products = context.sizes.sync_products, context.sizes.sync_naive_products
-    queue = broker.queue_of("sync.tasks.sync_page_apply_task")
+    queue = broker.queue_of("sync.sync_page_apply")
 
     def ours() -> dict[str, float]:
         _supplier_products_forget()

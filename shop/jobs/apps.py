@@ -13,7 +13,7 @@ class JobsConfig(AppConfig):
         return [
             {
                 "name": "Dispatch workflows the broker missed (outbox sweeper)",
-                "task": "shop.jobs.tasks.sweep_pending_dispatches",
+                "task": "jobs.sweep_pending_dispatches",
                 "every_seconds": 15,
             }
         ]

@@ -43,8 +43,9 @@ def _queue_for(task_name: str, options: dict[str, Any]) -> str:
     return getattr(queue, "name", None) or str(queue or app.conf.task_default_queue)
 
 
-def _short_name(task_name: str) -> str:
-    return task_name.rsplit(".", 1)[-1].removesuffix("_task")
+def step_name(task_name: str) -> str:
+    """What a Job calls a step: its task name without the app label (shop.jobs.steps)."""
+    return task_name.partition(".")[2] or task_name
 
 
 class _Planner:
@@ -77,7 +78,7 @@ class _Planner:
         options.setdefault("task_id", str(uuid.uuid4()))
         options.setdefault("priority", self.default_priority)
         step = PlannedStep(
-            name=_short_name(sig["task"]),
+            name=step_name(sig["task"]),
             task_name=sig["task"],
             task_id=options["task_id"],
             queue=_queue_for(sig["task"], options),

@@ -8,13 +8,13 @@ from __future__ import annotations
 from celery import chain, chord
 from celery.canvas import Signature
 
-from . import tasks
+from .steps import step, step_with_result
 
 
 def demo_workflow(*, numbers: list[int], flaky_failures: int = 1, explode: bool = False) -> Signature:
-    squares = [tasks.demo_square.si(n) for n in numbers]
-    squares.append(tasks.demo_flaky.si(len(numbers) + 1, flaky_failures))
-    steps = [tasks.demo_prepare.si(numbers), chord(squares, tasks.demo_total.s())]
+    squares = [step("jobs.demo_square", number=n) for n in numbers]
+    squares.append(step("jobs.demo_flaky", number=len(numbers) + 1, failures=flaky_failures))
+    steps = [step("jobs.demo_prepare", numbers=numbers), chord(squares, step_with_result("jobs.demo_total"))]
     if explode:
-        steps.append(tasks.demo_explode.s())
+        steps.append(step_with_result("jobs.demo_explode"))
     return chain(*steps)

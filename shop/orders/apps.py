@@ -19,7 +19,7 @@ class OrdersConfig(AppConfig):
         return [
             {
                 "name": "Send again order workflows that were sent but never started",
-                "task": "shop.orders.tasks.sweep_stalled_orders",
+                "task": "orders.sweep_stalled_orders",
                 "every_seconds": 120,
             }
         ]

@@ -19,6 +19,7 @@ from shop.jobs.services import job_cancel, workflow_start
 
 from . import payments
 from .models import Order, OrderStepRecord, Payment
+from .workflows import refund_workflow
 
 GENERIC_FAILURE = "A step of the order workflow failed."
 
@@ -36,7 +37,6 @@ def stock_release(order: Order) -> bool:
 
 def refund_start(order: Order) -> None:
     """Start the refund of the order's captured payment, if any (on commit, via the outbox)."""
-    from .workflows import refund_workflow  # workflows -> tasks -> steps -> here
 
     if order.payments.filter(status=Payment.Status.CAPTURED).exists():
         workflow_start(

@@ -27,12 +27,14 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
+from shop.errors import TransientError
+
 
 class GatewayError(Exception):
     """The gateway refused or could not process a request."""
 
 
-class TransientGatewayError(GatewayError):
+class TransientGatewayError(GatewayError, TransientError):
     """Timeout, 5xx or the gateway's storage unreachable: the same request may succeed later."""
 
 

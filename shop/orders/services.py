@@ -28,6 +28,7 @@ from shop.jobs.services import workflow_start
 
 from . import payments
 from .models import Order, OrderLine
+from .workflows import order_workflow
 
 if TYPE_CHECKING:
     from catalog.models import Product
@@ -197,7 +198,6 @@ def _order_place_atomically(
     idempotency_key: str,
     fingerprint: str,
 ) -> Order:
-    from .workflows import order_workflow  # workflows -> tasks -> services
 
     products = _products_for(lines)
     subtotal = sum((products[line.product_id].price * line.quantity for line in lines), Decimal("0.00"))

@@ -23,21 +23,22 @@ from django.utils import timezone
 
 from catalog.services import stock_fulfil
 from notifications.services import MessageKind, message_prepare
+from shop.errors import ShopError, StepSkipped, TransientError
 
 from . import compensation, payments
 from .invoice import invoice_pdf
 from .models import Order, OrderStepRecord, Payment
 
 
-class OrderNotActive(Exception):
+class OrderNotActive(StepSkipped):
     """The order is no longer in the state this step works in (cancelled or failed)."""
 
 
-class PaymentDeclined(Exception):
+class PaymentDeclined(ShopError):
     """The gateway declined the card: the order fails (see compensation.order_fail)."""
 
 
-class StepNotReady(Exception):
+class StepNotReady(TransientError):
     """A step ran before the one it depends on (a redelivered chord header): retry later."""
 
 

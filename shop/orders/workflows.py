@@ -3,7 +3,7 @@
     charge_payment
       -> chord(render_invoice_pdf, book_shipment)        (in parallel; results are tiny dicts)
       -> prepare_confirmation                             (returns the message id)
-      -> send_message_task                                (mail queue, HIGH)
+      -> send_message                                     (mail queue, HIGH)
       -> complete_order
 
 Every task carries its own errback, order_fail, so a step that fails for good (a declined
@@ -18,24 +18,26 @@ from celery import chain, chord
 from celery.canvas import Signature
 
 from notifications.workflows import message_send_workflow
-
-from . import tasks
+from shop.jobs.steps import step
 
 
 def order_workflow(*, order_id: int) -> Signature:
-    def step(signature: Signature) -> Signature:
-        return signature.on_error(tasks.order_fail_task.si(order_id))
+    def order_step(signature: Signature) -> Signature:
+        return signature.on_error(step("orders.order_fail", order_id=order_id))
 
     return chain(
-        step(tasks.charge_payment_task.si(order_id)),
+        order_step(step("orders.charge_payment", order_id=order_id)),
         chord(
-            [step(tasks.render_invoice_pdf_task.si(order_id)), step(tasks.book_shipment_task.si(order_id))],
-            step(tasks.prepare_confirmation_task.si(order_id)),
+            [
+                order_step(step("orders.render_invoice_pdf", order_id=order_id)),
+                order_step(step("orders.book_shipment", order_id=order_id)),
+            ],
+            order_step(step("orders.prepare_confirmation", order_id=order_id)),
         ),
-        step(message_send_workflow()),
-        step(tasks.complete_order_task.si(order_id)),
+        order_step(message_send_workflow()),
+        order_step(step("orders.complete_order", order_id=order_id)),
     )
 
 
 def refund_workflow(*, order_id: int) -> Signature:
-    return tasks.payments_refund_task.si(order_id)
+    return step("orders.payments_refund", order_id=order_id)

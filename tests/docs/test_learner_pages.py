@@ -14,7 +14,8 @@ from tests.harness.stack import procfile_commands
 from .test_tour import LEARNER_PAGES, ROOT
 
 DOCS = ROOT / "docs"
-TASK_NAME = re.compile(r"\b(?:shop\.\w+|notifications|catalog|reporting|sync)\.tasks\.\w+")
+# Step tasks are named `<app label>.<step>` (shop.jobs.steps), quoted or after `celery call`.
+TASK_NAME = re.compile(r"(?<=[`\s])((?:orders|jobs|notifications|catalog|reporting|sync)\.[a-z_]+)(?=[`(\s])")
 MANAGE_COMMAND = re.compile(r"manage\.py (\w+)")
 
 

@@ -18,13 +18,17 @@ WORKFLOW_MODULES = [
 
 
 def canvas_task_names(path: Path) -> set[str]:
-    """Names used as `tasks.<name>` or imported `*_task`s: the tasks a canvas is built from."""
+    """The steps a canvas is built from: `step("<app>.<name>", ...)` / `step_with_result(...)`."""
     names = set()
     for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "tasks":
-            names.add(node.attr)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.module.endswith(".tasks"):
-            names.update(alias.name for alias in node.names)
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("step", "step_with_result")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            names.add(node.args[0].value.partition(".")[2])
     return names
 
 

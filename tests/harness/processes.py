@@ -15,6 +15,8 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
+# Every worker the tests start also runs the tests' own tasks (never a production worker).
+TEST_TASKS = "tests.harness.tasks"
 
 
 def free_port() -> int:
@@ -138,7 +140,8 @@ class WorkerProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "shop", "worker", f"--queues={','.join(self.queues)}",
              f"--hostname={self.hostname}", f"--concurrency={self.concurrency}", f"--pool={self.pool}",
-             "--loglevel=INFO", "--without-gossip", "--without-mingle", *self.extra_args],
+             "--loglevel=INFO", "--without-gossip", "--without-mingle", f"--include={TEST_TASKS}",
+             *self.extra_args],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         if wait:

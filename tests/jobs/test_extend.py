@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from celery import chord
 
-from shop.jobs import services, tasks
+from shop.jobs import services
 from shop.jobs.models import Job, JobStep
+from shop.jobs.steps import step, step_with_result
 from tests.harness.jobs import wait_for_job
 
 
 def _more_squares():
-    return chord([tasks.demo_square.si(2), tasks.demo_square.si(3)], tasks.demo_total.s())
+    return chord(
+        [step("jobs.demo_square", number=2), step("jobs.demo_square", number=3)],
+        step_with_result("jobs.demo_total"),
+    )
 
 
 def test_a_running_job_gains_a_stage_once_and_finishes_with_it(worker):
-    job = services.workflow_start(kind="demo", subject="demo:extend", workflow=tasks.demo_pause.si(1, 2))
+    job = services.workflow_start(
+        kind="demo", subject="demo:extend", workflow=step("tests.demo_pause", value=1, seconds=2)
+    )
     wait_for_job(job, status=Job.Status.RUNNING, timeout=30)
 
     assert services.workflow_extend(job_id=job.id, stage="squares", workflow=_more_squares())

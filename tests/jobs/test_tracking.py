@@ -48,5 +48,5 @@ def test_retries_exhausted_fail_the_step_after_max_retries(worker):
     assert job.status == Job.Status.FAILED
     assert flaky.state == JobStep.State.FAILURE
     assert flaky.retries == 3  # max_retries
-    assert "TransientDemoError" in flaky.error
+    assert "TransientError: attempt 4 of 11 fails on purpose" in flaky.error
     assert job.steps.get(name="demo_total").state == JobStep.State.PENDING

@@ -12,7 +12,7 @@ from django_celery_beat.models import PeriodicTask
 
 from notifications import campaigns, services
 from notifications.models import Campaign, Delivery, MailPreference, OutgoingMessage
-from notifications.tasks import campaign_batch_send_task
+from notifications.tasks import campaign_batch_send
 from shop.jobs.models import Job
 from tests.factories import CampaignFactory
 from tests.harness.jobs import wait_for_job, wait_until
@@ -54,7 +54,13 @@ def test_rerunning_a_batch_task_delivers_nothing_new(worker, mailbox, settings):
     # The first batch again, as Redis would redeliver it after a lost ack, while the campaign
     # is still sending (a finished campaign ignores late batches altogether).
     Campaign.objects.filter(id=campaign.id).update(status=Campaign.Status.SENDING)
-    result = campaign_batch_send_task.apply_async((campaign.id, customers[0].id, customers[4].id))
+    result = campaign_batch_send.apply_async(
+        kwargs={
+            "campaign_id": campaign.id,
+            "first_recipient_id": customers[0].id,
+            "last_recipient_id": customers[4].id,
+        }
+    )
     wait_until(result.ready, timeout=30, message="re-run batch finished")
 
     assert result.successful() and result.result == {"skipped": 0}
@@ -148,7 +154,7 @@ def test_a_campaign_whose_messages_were_lost_is_sent_again_once_by_the_sweeper(w
     assert mailbox.recipients() == {c.email: 1 for c in customers}
     assert campaigns.stalled_campaigns_redispatch() == 0
     call_command("setup_schedules", stdout=(tmp_path / "out.txt").open("w"))
-    assert PeriodicTask.objects.filter(task="notifications.tasks.sweep_stalled_campaigns").exists()
+    assert PeriodicTask.objects.filter(task="notifications.sweep_stalled_campaigns").exists()
 
 
 def test_a_delivery_whose_sender_died_mid_send_is_settled_as_unknown_when_the_campaign_finishes(db):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from notifications import services
 from notifications.models import OutgoingMessage
-from notifications.tasks import send_message_task
+from notifications.tasks import send_message
 from shop.accounts.services import customer_register
 from shop.jobs.models import Job
 from tests.harness.jobs import wait_for_job, wait_until
@@ -36,7 +36,7 @@ def test_a_redelivered_send_task_sends_nothing_new(worker, mailbox):
     message = OutgoingMessage.objects.get(key="report:7:ready")
 
     # The same task delivered again, as Redis would after a lost ack; wait for that run itself.
-    redelivered = send_message_task.apply_async((message.id,))
+    redelivered = send_message.apply_async(kwargs={"message_id": message.id})
     wait_until(redelivered.ready, timeout=30, message="redelivered send task finished")
 
     assert redelivered.successful()

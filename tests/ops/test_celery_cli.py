@@ -67,7 +67,7 @@ def test_events_dump_shows_a_task_from_sent_to_succeeded(threads_worker, tmp_pat
             # takes to start depends on the machine: send again until one is captured.
             deadline = time.monotonic() + 60
             while True:
-                result = demo_square.delay(7)
+                result = demo_square.delay(number=7)
                 if _dumped(dump_log, "task succeeded", result.id, wait=5):
                     break
                 assert time.monotonic() < deadline, dump_log.read_text()

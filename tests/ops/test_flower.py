@@ -88,7 +88,7 @@ def test_flower_requires_basic_auth_and_lists_the_tasks_of_a_finished_order(
     assert requests.get(flower.url("healthcheck"), timeout=5).text == "OK"  # for container healthchecks
     # Flower hears task events only once its receiver is connected: wait for a probe task.
     wait_until(
-        lambda: demo_square.delay(7) and any(t["name"] == demo_square.name for t in flower.tasks().values()),
+        lambda: demo_square.delay(number=7) and any(t["name"] == demo_square.name for t in flower.tasks().values()),
         timeout=30, interval=0.5, message="Flower sees task events",
     )  # fmt: skip
 
@@ -117,7 +117,7 @@ def test_flower_requires_basic_auth_and_lists_the_tasks_of_a_finished_order(
         assert tasks[task_id]["name"] == step.task_name
     # Arguments are ids and plain values: readable as they are in Flower's task views.
     charge = next(s for s in steps.values() if s.name == "charge_payment")
-    assert str(order.id) in tasks[charge.task_id]["args"], tasks[charge.task_id]["args"]
+    assert f"'order_id': {order.id}" in tasks[charge.task_id]["kwargs"], tasks[charge.task_id]["kwargs"]
 
     # Persistent state: a restarted Flower still knows the finished workflow.
     flower.stop()

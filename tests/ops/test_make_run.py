@@ -103,13 +103,13 @@ def procfile_lines(copy: Path) -> tuple[set[str], set[str]]:
     return infra & names, names - infra
 
 
-def waiting_tasks(broker: redis.Redis) -> list[tuple[str, str, list]]:
-    """(queue, task, arguments) of every message waiting in the broker's queue lists."""
+def waiting_tasks(broker: redis.Redis) -> list[tuple[str, str, dict]]:
+    """(queue, task, keyword arguments) of every message waiting in the broker's queue lists."""
     waiting = []
     for key in broker.scan_iter(_type="list"):
         for raw in broker.lrange(key, 0, -1):
             message = json.loads(raw)
-            arguments = json.loads(base64.b64decode(message["body"]))[0]
+            arguments = json.loads(base64.b64decode(message["body"]))[1]
             waiting.append(
                 (message["properties"]["delivery_info"]["routing_key"], message["headers"]["task"], arguments)
             )
@@ -268,7 +268,7 @@ def test_ctrl_c_mid_charge_puts_the_charge_back_in_its_queue_before_redis_stops(
         waiting = {depth.queue: depth.total for depth in depths if depth.total}
         assert unacked == 0, "a message was left in the unacked hash for the visibility timeout"
         assert waiting.get("orders") == 1
-        charge = ("orders", "shop.orders.tasks.charge_payment_task", [order_id])
+        charge = ("orders", "orders.charge_payment", {"order_id": order_id})
         assert charge in waiting_tasks(redis.Redis(port=restored.port))
     finally:
         run.cleanup()

@@ -6,7 +6,7 @@ from django.db.models.fields.files import FieldFile
 
 from catalog.models import Product
 from notifications.models import OutgoingMessage
-from notifications.tasks import send_message_task
+from notifications.tasks import send_message
 from shop.coordination import redis_client
 from shop.jobs.models import Job
 from shop.orders import tasks
@@ -37,11 +37,11 @@ def test_each_step_run_twice_by_hand_changes_nothing_the_second_time(worker, mai
     before = _effects(order["id"])
     message_id = OutgoingMessage.objects.get().id
 
-    for task in (tasks.charge_payment_task, tasks.render_invoice_pdf_task, tasks.book_shipment_task,
-                 tasks.prepare_confirmation_task, tasks.complete_order_task, tasks.order_fail_task,
-                 tasks.payments_refund_task):  # fmt: skip
-        assert task.apply(args=(order["id"],)).state == "SUCCESS", task.name
-    assert send_message_task.apply(args=(message_id,)).state == "SUCCESS"
+    for task in (tasks.charge_payment, tasks.render_invoice_pdf, tasks.book_shipment,
+                 tasks.prepare_confirmation, tasks.complete_order, tasks.order_fail,
+                 tasks.payments_refund):  # fmt: skip
+        assert task.apply(kwargs={"order_id": order["id"]}).state == "SUCCESS", task.name
+    assert send_message.apply(kwargs={"message_id": message_id}).state == "SUCCESS"
 
     assert _effects(order["id"]) == before
     assert before["order"]["status"] == Order.Status.COMPLETED

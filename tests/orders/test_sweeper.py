@@ -40,7 +40,7 @@ def test_an_order_sent_but_never_started_is_sent_again(worker, mailbox, api, app
     mailbox.wait_for(2)
 
     call_command("setup_schedules", stdout=(tmp_path / "out.txt").open("w"))
-    assert PeriodicTask.objects.filter(task="shop.orders.tasks.sweep_stalled_orders").exists()
+    assert PeriodicTask.objects.filter(task="orders.sweep_stalled_orders").exists()
 
 
 def test_an_order_stuck_after_its_charge_is_finished_without_charging_or_mailing_twice(

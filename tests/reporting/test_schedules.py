@@ -20,9 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def report_schedules() -> dict[str, PeriodicTask]:
-    tasks = PeriodicTask.objects.filter(task="reporting.tasks.scheduled_report_task").select_related(
-        "crontab"
-    )
+    tasks = PeriodicTask.objects.filter(task="reporting.scheduled_report").select_related("crontab")
     return {task.kwargs: task for task in tasks}
 
 

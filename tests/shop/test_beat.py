@@ -51,7 +51,7 @@ def test_a_report_run_serves_its_latest_fire_time_on_every_host():
     call_command("setup_schedules", verbosity=0)
     schedules = {
         json.loads(task.kwargs)["kind"]: task.crontab.schedule
-        for task in PeriodicTask.objects.filter(task="reporting.tasks.scheduled_report_task")
+        for task in PeriodicTask.objects.filter(task="reporting.scheduled_report")
     }
 
     assert crontab_last_fire(schedules["daily"], at("2026-03-10T06:00:40")) == at("2026-03-10T06:00")

@@ -87,7 +87,7 @@ def test_every_registered_task_routes_to_a_declared_queue():
 def test_undeclared_queues_are_refused_not_created():
     assert app.conf.task_create_missing_queues is False
     with pytest.raises(Exception, match="nowhere"):
-        app.amqp.router.route({"queue": "nowhere"}, "shop.jobs.tasks.demo_square")
+        app.amqp.router.route({"queue": "nowhere"}, "jobs.demo_square")
 
 
 def test_priorities_are_semantic_and_hide_the_brokers_direction():
@@ -167,13 +167,13 @@ def test_a_campaign_batch_on_threads_ends_each_run_within_its_soft_limit():
     run after BATCH_RUN_SECONDS; the send under way then takes at most a rate-limit wait and
     an SMTP socket timeout (per operation), still inside the soft limit prefork would enforce."""
     from notifications.sending import RATE_LIMIT_WAIT_SECONDS
-    from notifications.tasks import BATCH_RUN_SECONDS, campaign_batch_send_task
+    from notifications.tasks import BATCH_RUN_SECONDS, campaign_batch_send
 
-    queue = app.amqp.router.route({}, campaign_batch_send_task.name)["queue"].name
+    queue = app.amqp.router.route({}, campaign_batch_send.name)["queue"].name
     (pool,) = [role.pool for role in WORKER_ROLES.values() if queue in role.queues]
     assert pool == "threads"
     longest_send = RATE_LIMIT_WAIT_SECONDS + 4 * settings.EMAIL_TIMEOUT  # MAIL, RCPT, DATA, the message
-    assert BATCH_RUN_SECONDS + longest_send < campaign_batch_send_task.soft_time_limit
+    assert BATCH_RUN_SECONDS + longest_send < campaign_batch_send.soft_time_limit
 
 
 def test_workers_stop_threads_tasks_cooperatively_on_a_cold_shutdown():

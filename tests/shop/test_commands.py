@@ -29,7 +29,7 @@ def test_seed_demo_creates_logins_and_a_catalog_once(settings):
 
 def test_setup_schedules_creates_the_sweeper_and_keeps_admin_edits():
     call_command("setup_schedules", stdout=io.StringIO())
-    sweeper = PeriodicTask.objects.get(task="shop.jobs.tasks.sweep_pending_dispatches")
+    sweeper = PeriodicTask.objects.get(task="jobs.sweep_pending_dispatches")
     assert sweeper.interval.every == 15
 
     sweeper.enabled = False
@@ -37,7 +37,7 @@ def test_setup_schedules_creates_the_sweeper_and_keeps_admin_edits():
     call_command("setup_schedules", stdout=io.StringIO())
 
     assert PeriodicTask.objects.get(id=sweeper.id).enabled is False
-    assert PeriodicTask.objects.filter(task="shop.jobs.tasks.sweep_pending_dispatches").count() == 1
+    assert PeriodicTask.objects.filter(task="jobs.sweep_pending_dispatches").count() == 1
 
 
 def test_seed_demo_refuses_production(settings):

@@ -6,10 +6,10 @@ import pytest
 
 from shop.celery import Priority, app, broker_priority
 from shop.coordination import redis_client
-from shop.jobs.tasks import demo_mark_started
 from tests.harness.control import in_thread_worker_steps_aside
 from tests.harness.jobs import wait_until
 from tests.harness.processes import WorkerProcess
+from tests.harness.tasks import demo_mark_started
 
 BACKLOG = 500
 # The worker may already hold the message it is running and the one it prefetched
@@ -41,12 +41,12 @@ def _critical_position_behind_a_bulk_backlog(tmp_path) -> tuple[int, int]:
                 # The one place a queue is named at the call site, on purpose: the demo task
                 # is routed to `default`; here it joins the bulk backlog it must compete with.
                 demo_mark_started.apply_async(
-                    (f"bulk-{n}", 0.05), queue="bulk", priority=broker_priority(Priority.BULK),
+                    kwargs={"label": f"bulk-{n}", "seconds": 0.05}, queue="bulk", priority=broker_priority(Priority.BULK),
                     producer=producer,
                 )  # fmt: skip
         started_before = redis_client().llen("demo:started")
         demo_mark_started.apply_async(
-            ("critical", 0.0), queue="bulk", priority=broker_priority(Priority.CRITICAL)
+            kwargs={"label": "critical"}, queue="bulk", priority=broker_priority(Priority.CRITICAL)
         )
 
         def critical_position():

@@ -33,7 +33,7 @@ def test_a_campaign_batch_reports_progress_then_its_result_to_another_process(wo
     settings.MAIL_CAMPAIGN_BATCH_SIZE = RECIPIENTS
     customers_create(RECIPIENTS, prefix="status")
     campaign = campaigns.campaign_send_start(campaign_id=CampaignFactory().id)
-    batch = JobStep.objects.get(job=campaign.job, task_name="notifications.tasks.campaign_batch_send_task")
+    batch = JobStep.objects.get(job=campaign.job, task_name="notifications.campaign_batch_send")
 
     seen = wait_until(
         lambda: (status := task_status_in_another_process(batch.task_id))["state"] == PROGRESS and status,
@@ -41,7 +41,7 @@ def test_a_campaign_batch_reports_progress_then_its_result_to_another_process(wo
         interval=0,
         message="PROGRESS seen from another process",
     )
-    assert seen["name"] == "notifications.tasks.campaign_batch_send_task"
+    assert seen["name"] == "notifications.campaign_batch_send"
     assert 0 < seen["progress"]["done"] < RECIPIENTS and seen["progress"]["total"] == RECIPIENTS
 
     wait_for_job(campaign.job, timeout=60)

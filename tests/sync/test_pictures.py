@@ -14,7 +14,7 @@ from catalog.models import Product, ProductImage
 from devservers import supplier_catalog
 from shop.jobs.models import Job, JobStep
 from sync.models import SupplierPicture, SyncRun
-from sync.tasks import MAX_RETRIES
+from sync.tasks import SUPPLIER_RETRY
 from tests.catalog import pictures
 from tests.harness.jobs import wait_for_job, wait_until
 from tests.reliability.test_hostile_uploads import REJECTED
@@ -162,7 +162,7 @@ def test_a_picture_server_in_trouble_is_retried_counted_and_never_blocks_the_cat
     assert not ProductImage.objects.exists()
     steps = Job.objects.get(id=troubled.job_id).steps
     picture_steps = steps.filter(name="sync_page_pictures")
-    assert {step.retries for step in picture_steps} == {MAX_RETRIES}
+    assert {step.retries for step in picture_steps} == {SUPPLIER_RETRY.max_retries}
     last_page_done = max(steps.filter(name__in=["sync_run_begin", "sync_page_apply", "sync_run_finish"])
                          .exclude(name="sync_run_finish").values_list("finished_at", flat=True))  # fmt: skip
     assert all(step.started_at >= last_page_done for step in picture_steps), "pictures wait for no page"

@@ -13,7 +13,7 @@ from celery import signals
 
 from sync.client import SupplierClient, TransientSupplierError
 from sync.models import SyncRun
-from sync.tasks import retry_countdown
+from sync.tasks import SUPPLIER_RETRY
 
 from .helpers import sync_run_to_end
 
@@ -50,9 +50,9 @@ def test_a_429_is_retried_no_sooner_than_its_retry_after_at_any_attempt(supplier
     throttled = _supplier_refusal(supplier_stub, throttle_rate=1.0, retry_after=17)
 
     jitter_at("low")
-    earliest = [retry_countdown(retries=n, retry_after=throttled.retry_after) for n in (0, 4)]
+    earliest = [SUPPLIER_RETRY.countdown(retries=n, retry_after=throttled.retry_after) for n in (0, 4)]
     jitter_at("high")
-    latest = [retry_countdown(retries=n, retry_after=throttled.retry_after) for n in (0, 4)]
+    latest = [SUPPLIER_RETRY.countdown(retries=n, retry_after=throttled.retry_after) for n in (0, 4)]
 
     assert (earliest, latest) == ([17, 17], [19, 19])
 
@@ -61,7 +61,7 @@ def test_a_retry_after_past_the_cap_waits_the_cap(supplier_stub, backoff, jitter
     throttled = _supplier_refusal(supplier_stub, throttle_rate=1.0, retry_after=600)
     jitter_at("low")
 
-    assert retry_countdown(retries=0, retry_after=throttled.retry_after) == 60
+    assert SUPPLIER_RETRY.countdown(retries=0, retry_after=throttled.retry_after) == 60
 
 
 def test_without_retry_after_the_backoff_doubles_with_each_retry_up_to_the_cap(
@@ -70,9 +70,9 @@ def test_without_retry_after_the_backoff_doubles_with_each_retry_up_to_the_cap(
     failed = _supplier_refusal(supplier_stub, error_rate=1.0)
 
     jitter_at("high")
-    longest = [retry_countdown(retries=n, retry_after=failed.retry_after) for n in range(7)]
+    longest = [SUPPLIER_RETRY.countdown(retries=n, retry_after=failed.retry_after) for n in range(7)]
     jitter_at("low")
-    shortest = [retry_countdown(retries=n, retry_after=failed.retry_after) for n in range(7)]
+    shortest = [SUPPLIER_RETRY.countdown(retries=n, retry_after=failed.retry_after) for n in range(7)]
 
     assert longest == [2, 4, 8, 16, 32, 60, 60]
     assert shortest == [0] * 7  # full jitter: workers that failed together spread out
@@ -83,7 +83,7 @@ def _page_attempt_starts(run_sync) -> list[list[tuple[int, float]]]:
     starts: dict[str, list[tuple[int, float]]] = defaultdict(list)
 
     def record(task_id=None, task=None, **_):
-        if task.name == "sync.tasks.sync_page_apply_task":
+        if task.name == "sync.sync_page_apply":
             starts[task_id].append((task.request.retries, time.monotonic()))
 
     signals.task_prerun.connect(record, weak=False)

@@ -58,7 +58,7 @@ def test_queue_gauges_read_the_broker_like_the_staff_console(worker, client):
             for priority, count in ((Priority.CRITICAL, 2), (Priority.BULK, 3)):
                 for n in range(count):
                     app.send_task(
-                        "shop.jobs.tasks.demo_square", (n,), queue="orders",
+                        "jobs.demo_square", kwargs={"number": n}, queue="orders",
                         priority=broker_priority(priority), producer=producer,
                     )  # fmt: skip
         text = scrape(client)

@@ -5,17 +5,18 @@ from __future__ import annotations
 import requests
 from prometheus_client import REGISTRY, generate_latest
 
-from shop.jobs.tasks import demo_explode, demo_flaky, demo_pause, demo_square
+from shop.jobs.tasks import demo_explode, demo_flaky, demo_square
 from tests.harness.control import in_thread_worker_steps_aside
 from tests.harness.jobs import wait_until
 from tests.harness.processes import WorkerProcess, free_port, stack_env
+from tests.harness.tasks import demo_pause
 
 from .scrape import value
 
-SQUARE = {"task": "shop.jobs.tasks.demo_square", "queue": "default"}
-FLAKY = {"task": "shop.jobs.tasks.demo_flaky", "queue": "default"}
-PAUSE = {"task": "shop.jobs.tasks.demo_pause", "queue": "default"}
-EXPLODE = {"task": "shop.jobs.tasks.demo_explode", "queue": "default"}
+SQUARE = {"task": "jobs.demo_square", "queue": "default"}
+FLAKY = {"task": "jobs.demo_flaky", "queue": "default"}
+PAUSE = {"task": "tests.demo_pause", "queue": "default"}
+EXPLODE = {"task": "jobs.demo_explode", "queue": "default"}
 
 
 def local(name: str, **labels: str) -> float:
@@ -32,9 +33,9 @@ def test_started_succeeded_retried_failed_and_timed_per_task_and_queue(worker):
         "failed": local("greengrocer_celery_tasks_failed_total", **EXPLODE),
     }
     for n in range(3):
-        demo_square.delay(n)
-    demo_flaky.delay(2, 2)
-    demo_explode.delay(1)
+        demo_square.delay(number=n)
+    demo_flaky.delay(number=2, failures=2)
+    demo_explode.delay(value=1)
 
     wait_until(lambda: local("greengrocer_celery_tasks_succeeded_total", **FLAKY) > before["flaky_ok"],
                timeout=30, message="the flaky task succeeded")  # fmt: skip
@@ -57,7 +58,7 @@ def test_a_prefork_workers_exporter_adds_up_its_children(worker, tmp_path):
             process.start()
             # Pauses overlap, so both children take some: the parent must add up two files.
             for n in range(6):
-                demo_pause.delay(n, 0.3)
+                demo_pause.delay(value=n, seconds=0.3)
 
             def exported() -> str:
                 return requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
