@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -15,7 +16,7 @@ from rest_framework.response import Response
 from shop.api_errors import ApiError, PayloadTooLarge, UnsupportedMediaType
 from shop.celery import Priority
 
-from . import selectors, services
+from . import page_cache, selectors, services
 from .models import Category, Product
 from .serializers import (
     CategorySerializer,
@@ -87,6 +88,11 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.product_list(unpublished=_is_staff(self.request))
+
+    def list(self, request: Request, *args, **kwargs) -> HttpResponse:
+        return page_cache.product_page(
+            request, lambda: super(ProductViewSet, self).list(request, *args, **kwargs)
+        )
 
     def get_serializer_class(self):
         if self.action == "images":
