@@ -47,7 +47,9 @@ def shop_settings(conf) -> dict:
     return shared
 
 
-app = Celery("plain")
+# Not the current app: the bench imports this module beside the shop's app, whose shared
+# tasks (the naive baselines) must keep resolving to the shop's.
+app = Celery("plain", set_as_current=False)
 app.conf.update(json.loads(os.environ.get(CONF_VARIABLE, "{}")))
 
 

@@ -41,3 +41,10 @@ def test_plain_celery_shares_the_shops_broker_and_reliability_settings_and_loads
         [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     ).stdout.split()
     assert printed == [app.conf.broker_url, "True", "False"]
+
+
+def test_importing_plain_celery_leaves_the_shops_app_current():
+    from celery import current_app
+
+    assert plain_celery.app is not current_app._get_current_object()
+    assert naive.campaign_send_one.app is app
