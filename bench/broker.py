@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from celery import Task
+from celery import Signature, Task
 from celery.result import AsyncResult
 from kombu import Connection
 
@@ -55,7 +55,7 @@ def waiting(queue: str) -> int:
 
 
 def publish(
-    task: Task,
+    task: Task | Signature,
     count: int,
     *,
     queue: str,

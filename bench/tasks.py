@@ -1,8 +1,9 @@
-"""The bench's own tasks: a no-op for Celery's ceiling and a probe that measures its own wait.
+"""The bench's own tasks: the shop's no-op (ceiling, priority) and a probe that measures its own wait.
 
-Plain `celery.Task`, not the shop's TrackedTask: they belong to no Job, so they skip its
-per-task step lookup and measure the broker and worker alone. The app's task signals still
-run for them, as for every task of this worker (one indexed JobStep lookup on success).
+The no-op is a task of the shop's own class (TrackedTask), like every task of the shop: sent
+on its own it belongs to no Job and pays what untracked work pays; as a Job's step
+(the ceiling's tracked step) it is tracked. The probe is a plain `celery.Task`, so the
+priority scenario's figure is the broker's wait alone.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import time
 from celery import Task, shared_task
 
 
-@shared_task(base=Task)
+@shared_task
 def noop() -> None:
     """Nothing at all: what is left is Celery's own cost per task."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
@@ -14,7 +15,7 @@ from rest_framework.response import Response
 from shop.celery import Priority
 from shop.errors import TooLarge
 
-from . import selectors, services
+from . import page_cache, selectors, services
 from .models import Category, Product
 from .serializers import (
     CategorySerializer,
@@ -80,6 +81,11 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
                 query=self.request.query_params, unpublished=_is_staff(self.request)
             )
         return selectors.product_list(unpublished=_is_staff(self.request))
+
+    def list(self, request: Request, *args, **kwargs) -> HttpResponse:
+        return page_cache.product_page(
+            request, lambda: super(ProductViewSet, self).list(request, *args, **kwargs)
+        )
 
     def get_serializer_class(self):
         if self.action == "images":

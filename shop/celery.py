@@ -91,22 +91,33 @@ _PRIORITY_RANK = {
 MAX_BROKER_PRIORITY = 9
 
 
-def broker_priority(priority: Priority, *, broker_url: str | None = None) -> int:
-    """The broker's number for a semantic priority."""
+def _headroom(priority: Priority) -> int:
+    """How many ranks a band's later steps may go ahead of it without reaching the band above."""
+    more_urgent = [rank for rank in _PRIORITY_RANK.values() if rank < _PRIORITY_RANK[priority]]
+    return _PRIORITY_RANK[priority] - max(more_urgent) - 1 if more_urgent else 0
+
+
+def broker_priority(priority: Priority, *, broker_url: str | None = None, position: int = 0) -> int:
+    """The broker's number for a semantic priority.
+
+    `position`: how far along its workflow a step is (0 = its first). A later step goes up to
+    that many ranks ahead, never into the next band: a HIGH workflow's later steps (rank 1) pass
+    every new HIGH workflow's first step (rank 2) and still wait behind CRITICAL (rank 0).
+    """
     url = broker_url if broker_url is not None else app.conf.broker_url or ""
-    rank = _PRIORITY_RANK[priority]
+    rank = _PRIORITY_RANK[priority] - min(position, _headroom(priority))
     if url.startswith(("amqp", "pyamqp")):
         return MAX_BROKER_PRIORITY - rank
     return rank
 
 
 def priority_from_broker(value: int | None, *, broker_url: str | None = None) -> Priority:
-    """The semantic priority closest to a broker number (for display in the Job timeline)."""
+    """The semantic band of a broker number (for display): the band whose later steps it holds."""
     if value is None:
         return Priority.NORMAL
     url = broker_url if broker_url is not None else app.conf.broker_url or ""
     rank = MAX_BROKER_PRIORITY - value if url.startswith(("amqp", "pyamqp")) else value
-    return min(_PRIORITY_RANK, key=lambda p: (abs(_PRIORITY_RANK[p] - rank), _PRIORITY_RANK[p]))
+    return min((p for p, band in _PRIORITY_RANK.items() if band >= rank), key=_PRIORITY_RANK.get)
 
 
 # The longest countdown we ever use is a retry backoff or an operator's delayed send

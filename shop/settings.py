@@ -122,6 +122,10 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": SQLITE_PATH,
             "OPTIONS": SQLITE_OPTIONS,
+            # As for DATABASE_URL: gunicorn's threads keep their connection (opening one cost
+            # ~2 ms per request); Celery's Django fixup still closes workers' around each task.
+            "CONN_MAX_AGE": int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+            "CONN_HEALTH_CHECKS": True,
             # A file, not :memory:, so worker subprocesses in the tests share it; one per
             # test run, so runs side by side do not collide.
             "TEST": {

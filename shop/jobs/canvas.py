@@ -1,7 +1,9 @@
 """Plan a Celery canvas before it is sent: give every task an id, a priority and a place.
 
 `plan_workflow` walks the canvas in its JSON form (chain / group / chord / task), assigns
-each task its id up front, sets the Job's priority on every task that has none of its own,
+each task its id up front, sets the Job's priority on every task that has none of its own
+(a step further along its chain a rank ahead within that priority's band, so a workflow that
+has started finishes before new ones of its band start: `broker_priority(position=)`),
 and returns the serialised canvas (stored in the outbox), the steps (so task signals can
 find their Job by task id) and the shape the frontend draws.
 """
@@ -50,33 +52,38 @@ def step_name(task_name: str) -> str:
 
 class _Planner:
     def __init__(self, priority: Priority) -> None:
-        self.default_priority = broker_priority(priority)
+        self.priority = priority
         self.steps: list[PlannedStep] = []
 
-    def visit(self, sig: dict[str, Any], role: str = "step") -> dict[str, Any]:
+    def visit(self, sig: dict[str, Any], role: str = "step", position: int = 0) -> dict[str, Any]:
+        """`position`: how many steps of the workflow run before this one can start."""
         kind = sig.get("subtask_type")
         if kind == "chain":
-            return {"type": "chain", "items": [self.visit(t) for t in sig["kwargs"]["tasks"]]}
+            items = [self.visit(t, position=position + n) for n, t in enumerate(sig["kwargs"]["tasks"])]
+            return {"type": "chain", "items": items}
         if kind == "group":
-            return {"type": "group", "items": [self.visit(t) for t in sig["kwargs"]["tasks"]]}
+            return {
+                "type": "group",
+                "items": [self.visit(t, position=position) for t in sig["kwargs"]["tasks"]],
+            }
         if kind == "chord":
             header = sig["kwargs"]["header"]
             header_tasks = header["kwargs"]["tasks"] if isinstance(header, dict) else header
             shape = {
                 "type": "chord",
-                "header": [self.visit(t) for t in header_tasks],
-                "body": self.visit(sig["kwargs"]["body"]),
+                "header": [self.visit(t, position=position) for t in header_tasks],
+                "body": self.visit(sig["kwargs"]["body"], position=position + 1),
             }
-            self._visit_errbacks(sig)
+            self._visit_errbacks(sig, position)
             return shape
         if kind is not None:
             raise ValueError(f"Unsupported canvas type in a workflow: {kind}")
-        return self._visit_task(sig, role)
+        return self._visit_task(sig, role, position)
 
-    def _visit_task(self, sig: dict[str, Any], role: str) -> dict[str, Any]:
+    def _visit_task(self, sig: dict[str, Any], role: str, position: int) -> dict[str, Any]:
         options = sig.setdefault("options", {})
         options.setdefault("task_id", str(uuid.uuid4()))
-        options.setdefault("priority", self.default_priority)
+        options.setdefault("priority", broker_priority(self.priority, position=position))
         step = PlannedStep(
             name=step_name(sig["task"]),
             task_name=sig["task"],
@@ -86,12 +93,13 @@ class _Planner:
             role=role,
         )
         self.steps.append(step)
-        self._visit_errbacks(sig)
+        self._visit_errbacks(sig, position)
         return {"type": "task", "name": step.name, "task_id": step.task_id, "role": role}
 
-    def _visit_errbacks(self, sig: dict[str, Any]) -> None:
+    def _visit_errbacks(self, sig: dict[str, Any], position: int) -> None:
+        # An errback ends a workflow already under way: as far along as the step it guards.
         for errback in sig.get("options", {}).get("link_error") or []:
-            self.visit(errback, role="on_error")
+            self.visit(errback, role="on_error", position=position)
 
 
 def plan_workflow(workflow: Signature, *, priority: Priority) -> WorkflowPlan:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import redis
 from django.conf import settings
 
-from shop.celery import MAX_BROKER_PRIORITY, QUEUE_NAMES, Priority, broker_priority
+from shop.celery import MAX_BROKER_PRIORITY, QUEUE_NAMES, Priority, priority_from_broker
 from shop.observability.metrics import READY_AT_HEADER
 
 KOMBU_PRIORITY_SEPARATOR = "\x06\x16"
@@ -50,15 +50,14 @@ def queue_depths() -> tuple[list[QueueDepth], int]:
     """Each queue's waiting messages, grouped by semantic priority, and the unacked count."""
     steps = range(MAX_BROKER_PRIORITY + 1)
     counts = _per_priority_list(lambda pipe, key: pipe.llen(key), then=lambda pipe: pipe.hlen("unacked"))
-    # Each broker step is shown under the semantic priority at or above it.
-    ranks = sorted(((broker_priority(p), p.value) for p in Priority), reverse=True)
+    # Each broker step is shown under its band (a workflow's later steps go ahead within it).
+    bands = [priority_from_broker(step).value for step in steps]
     depths = []
     for index, queue in enumerate(QUEUE_NAMES):
         per_step = counts[index * len(steps) : (index + 1) * len(steps)]
         grouped = {p.value: 0 for p in Priority}
-        for step, count in zip(steps, per_step, strict=True):
-            name = next((label for rank, label in ranks if step >= rank), Priority.CRITICAL.value)
-            grouped[name] += count
+        for band, count in zip(bands, per_step, strict=True):
+            grouped[band] += count
         depths.append(QueueDepth(queue=queue, total=sum(per_step), by_priority=grouped))
     return depths, counts[-1]
 

@@ -120,3 +120,34 @@ def test_a_step_after_the_charge_that_fails_for_good_refunds_and_fails_the_order
     )
     [mail] = mailbox.wait_for(1)
     assert "could not complete" in mail["Subject"]
+
+
+def _broker_priorities(signature: dict, found: dict | None = None) -> dict[str, set[int]]:
+    """Each task's broker priority in a stored canvas, by its short name (errbacks left out)."""
+    found = {} if found is None else found
+    kwargs = signature.get("kwargs", {})
+    children = kwargs.get("tasks") or []
+    if signature.get("subtask_type") == "chord":
+        header = kwargs["header"]
+        children = [*(header["kwargs"]["tasks"] if isinstance(header, dict) else header), kwargs["body"]]
+    if not signature.get("subtask_type"):
+        found.setdefault(signature["task"].rsplit(".", 1)[-1], set()).add(signature["options"]["priority"])
+    for child in children:
+        _broker_priorities(child, found)
+    return found
+
+
+@pytest.mark.parametrize("express, first, later", [(False, 2, 1), (True, 0, 0)])
+def test_an_order_further_along_goes_ahead_of_new_orders_charges(db, api, apples, express, first, later):
+    # Redis serves 0 first: a placed order's later steps (1) pass every new charge (2) and the
+    # express orders' steps (0) pass them all.
+    order = _placed(checkout(api, [(apples.id, 1)], express=express))
+
+    priorities = _broker_priorities(Job.objects.get(id=order.job_id).signature)
+    assert priorities.pop("charge_payment_task") == {first}
+    assert priorities.pop("send_message_task") == {2}  # the mail queue's own HIGH, as set
+    assert priorities == {
+        name: {later}
+        for name in ("render_invoice_pdf_task", "book_shipment_task", "prepare_confirmation_task",
+                     "complete_order_task")
+    }  # fmt: skip

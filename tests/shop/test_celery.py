@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -181,3 +182,19 @@ def test_workers_stop_threads_tasks_cooperatively_on_a_cold_shutdown():
 
     assert ThreadsPoolShutdown in app.steps["worker"]
     assert app.conf.worker_soft_shutdown_timeout > 0
+
+
+def test_later_steps_go_ahead_within_their_band_and_never_reach_the_band_above():
+    bands = list(Priority)  # most urgent first
+    for more_urgent, less_urgent in itertools.pairwise(bands):
+        # However far along, a less urgent workflow's step waits behind a more urgent first step.
+        assert broker_priority(more_urgent, broker_url="redis://x") < min(
+            broker_priority(less_urgent, broker_url="redis://x", position=n) for n in range(5)
+        )
+        assert broker_priority(more_urgent, broker_url="amqp://x") > max(
+            broker_priority(less_urgent, broker_url="amqp://x", position=n) for n in range(5)
+        )
+    assert broker_priority(Priority.HIGH, broker_url="redis://x", position=1) == 1
+    assert broker_priority(Priority.BULK, broker_url="redis://x", position=4) == 7
+    assert broker_priority(Priority.CRITICAL, broker_url="redis://x", position=3) == 0
+    assert all(priority_from_broker(broker_priority(p, position=n)) is p for p in Priority for n in range(4))
