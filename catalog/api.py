@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from shop.celery import Priority
 from shop.errors import TooLarge
 
-from . import page_cache, selectors, services
+from . import api_cache, selectors, services
 from .models import Category, Product
 from .serializers import (
     CategorySerializer,
@@ -83,7 +83,7 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.product_list(unpublished=_is_staff(self.request))
 
     def list(self, request: Request, *args, **kwargs) -> HttpResponse:
-        return page_cache.product_page(
+        return api_cache.product_page(
             request, lambda: super(ProductViewSet, self).list(request, *args, **kwargs)
         )
 

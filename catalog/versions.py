@@ -8,7 +8,7 @@ deletes and raw SQL alike, and a rolled-back write takes its token with it. A ra
 rather than a counter, because a counter returns to an old value after a rollback (or after
 the tests' flush), and a cached page of a write that never committed could then be served.
 
-Why a page cached under the token is never stale (catalog/page_cache.py): a reader reads the
+Why a page cached under the token is never stale (catalog/api_cache.py): a reader reads the
 token *before* the page's rows. A write's token becomes visible in the same commit as its
 rows, so rows read after token T are at least as new as T; a page stored under T is T's or
 newer, and once a write commits every reader sees its new token and misses. Costs: one

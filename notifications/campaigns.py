@@ -25,15 +25,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core import signing
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Count
-from django.template.loader import get_template
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import linebreaks
-from django.utils.safestring import mark_safe
 
 from shop.celery import Priority
 from shop.errors import Conflict
@@ -41,14 +36,14 @@ from shop.jobs.dispatch import job_redispatch
 from shop.jobs.models import Job
 from shop.jobs.services import workflow_start
 
-from .models import Campaign, Delivery, MailPreference
+from .campaign_mail import CampaignMail
+from .models import Campaign, Delivery
 from .selectors import campaign_audience, opted_out_user_ids
 from .sending import (
     TransientMailError,
     mail_rate_grant_most,
     mail_rate_limit_wait,
     smtp_error_classify,
-    stable_message_id,
     termination_deferred,
 )
 
@@ -63,7 +58,6 @@ STALLED_AFTER = timedelta(minutes=20)
 # Recipients claimed, sent and recorded together: two write transactions per chunk instead of
 # per message, while a SIGKILL still leaves at most this many outcomes unknown.
 CLAIM_CHUNK = 50
-UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 OUTCOME_UNKNOWN = "interrupted while sending; outcome unknown, not sent again"
 
 
@@ -137,79 +131,6 @@ def campaign_send_start(*, campaign_id: int, owner: AbstractBaseUser | None = No
     campaign.recipients_total = len(recipient_ids)
     campaign.save(update_fields=["job", "recipients_total"])
     return campaign
-
-
-# --- Unsubscribe ------------------------------------------------------------------------
-
-
-def unsubscribe_token_make(*, user_id: int) -> str:
-    """A signed, non-expiring token naming the user (an unsubscribe link must keep working)."""
-    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object(user_id)
-
-
-def unsubscribe_token_read(*, token: str) -> int:
-    """The user id in a token; signing.BadSignature if it was not made by us."""
-    user_id = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign_object(token)
-    if not isinstance(user_id, int):
-        raise signing.BadSignature("not an unsubscribe token")
-    return user_id
-
-
-def unsubscribe_url(*, user_id: int) -> str:
-    return settings.SITE_URL + reverse(
-        "unsubscribe", kwargs={"token": unsubscribe_token_make(user_id=user_id)}
-    )
-
-
-def campaigns_opt_out(*, user_id: int) -> MailPreference:
-    """Opt a user out of campaigns (idempotent). Transactional mail still reaches them."""
-    preference, _ = MailPreference.objects.get_or_create(user_id=user_id)
-    if not preference.campaigns_opt_out:
-        preference.campaigns_opt_out = True
-        preference.opted_out_at = timezone.now()
-        preference.save(update_fields=["campaigns_opt_out", "opted_out_at", "updated_at"])
-    return preference
-
-
-# --- Sending ----------------------------------------------------------------------------
-
-
-class CampaignMail:
-    """What every message of one campaign shares, worked out once per batch: the templates,
-    the campaign's body, the sender; only the greeting and the unsubscribe link differ."""
-
-    def __init__(self, campaign: Campaign) -> None:
-        self.campaign = campaign
-        # Staff write the HTML body (the API is staff-only); plain text is escaped.
-        self.body_html = (
-            mark_safe(campaign.body_html) if campaign.body_html else linebreaks(campaign.body_text)
-        )
-        self.text = get_template("notifications/campaign.txt")
-        self.html = get_template("notifications/campaign.html")
-
-    def email(self, recipient: dict[str, Any], connection) -> EmailMultiAlternatives:
-        unsubscribe = unsubscribe_url(user_id=recipient["id"])
-        context = {
-            "campaign": self.campaign,
-            "body_html": self.body_html,
-            "name": recipient["first_name"] or recipient["username"],
-            "unsubscribe_url": unsubscribe,
-            "site_url": settings.SITE_URL,
-        }
-        email = EmailMultiAlternatives(
-            subject=self.campaign.subject,
-            body=self.text.render(context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[recipient["email"]],
-            headers={
-                "Message-ID": stable_message_id(f"campaign:{self.campaign.id}:user:{recipient['id']}"),
-                "List-Unsubscribe": f"<{unsubscribe}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            },
-            connection=connection,
-        )
-        email.attach_alternative(self.html.render(context), "text/html")
-        return email
 
 
 def _chunk_claim(campaign_id: int, recipient_ids: list[int]) -> tuple[int, dict[int, int]]:

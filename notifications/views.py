@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from . import campaigns
+from . import opt_outs
 
 TITLES = {"confirm": "Unsubscribe", "done": "You are unsubscribed", "invalid": "Invalid link"}
 
@@ -27,13 +27,13 @@ def _page(request: HttpRequest, state: str, *, email: str = "", status: int = 20
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks for confirmation; POST (the form, or a one-click POST) opts out."""
     try:
-        user_id = campaigns.unsubscribe_token_read(token=token)
+        user_id = opt_outs.unsubscribe_token_read(token=token)
     except signing.BadSignature:
         return _page(request, "invalid", status=400)
     email = get_user_model().objects.filter(id=user_id).values_list("email", flat=True).first()
     if email is None:
         return _page(request, "invalid", status=404)
     if request.method == "POST":
-        campaigns.campaigns_opt_out(user_id=user_id)
+        opt_outs.campaigns_opt_out(user_id=user_id)
         return _page(request, "done", email=email)
     return _page(request, "confirm", email=email)

@@ -10,7 +10,7 @@ import time
 from django.conf import settings
 from django.core.mail import get_connection
 
-from notifications.campaigns import CampaignMail
+from notifications.campaign_mail import CampaignMail
 from notifications.models import Campaign
 from notifications.selectors import campaign_audience
 

@@ -1,7 +1,7 @@
 """API: the public product list, with pictures, under gunicorn, against a bare Django JSON view.
 
 Each product has one ready picture with its six renditions, as the shop serves it. Pages come
-from the page cache (catalog/page_cache.py) while the catalog does not change, as in a shop
+from the page cache (catalog/api_cache.py) while the catalog does not change, as in a shop
 where shoppers read far more often than anything writes; the query count is a page built anew.
 
 Both are served by the stack's gunicorn (deploy/gunicorn.conf.py, WEB_CONCURRENCY=2 with 4

@@ -104,7 +104,7 @@ def test_the_product_list_costs_the_same_queries_whatever_the_page_size(staff, d
         assert response.status_code == 200
         return response.json()["results"]
 
-    # (shoppers: the catalog version, catalog/page_cache.py), count, products + categories,
+    # (shoppers: the catalog version, catalog/api_cache.py), count, products + categories,
     # images (+ their jobs for staff), renditions
     built = 4 if staff else 5
     with django_assert_num_queries(built):

@@ -8,7 +8,8 @@ from django.core.files.storage import default_storage
 from django.core.mail import get_connection
 from rest_framework.test import APIClient
 
-from notifications import campaigns, services
+from notifications import opt_outs, services
+from notifications.campaign_mail import CampaignMail
 from notifications.models import Campaign
 from shop.jobs.models import Job
 from tests.factories import CampaignFactory, StaffFactory, UserFactory
@@ -120,10 +121,10 @@ def test_mailbox_headers_come_back_unfolded(staff_api, mailbox):
     """A long List-Unsubscribe is folded onto a continuation line in the .eml; the API gives
     the header as a mail client reads it."""
     customer = UserFactory(email="shopper@example.test")
-    unsubscribe = campaigns.unsubscribe_url(user_id=customer.id)
+    unsubscribe = opt_outs.unsubscribe_url(user_id=customer.id)
     recipient = {"id": customer.id, "email": customer.email, "first_name": "", "username": customer.username}
     with get_connection() as connection:
-        campaigns.CampaignMail(CampaignFactory()).email(recipient, connection).send()
+        CampaignMail(CampaignFactory()).email(recipient, connection).send()
     mailbox.wait_for(1)
     (path,) = mailbox.directory.glob("*.eml")
     raw = path.read_bytes()

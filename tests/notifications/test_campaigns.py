@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from notifications import campaigns, services
+from notifications import campaigns, opt_outs, services
 from notifications.models import Campaign, Delivery, MailPreference, OutgoingMessage
 from notifications.tasks import campaign_batch_send
 from shop.jobs.models import Job
@@ -72,7 +72,7 @@ def test_opted_out_customers_receive_no_campaign_but_still_get_transactional_mai
     customers = customers_create(8, prefix="optout")
     opted_out = customers[:3]
     for customer in opted_out:
-        campaigns.campaigns_opt_out(user_id=customer.id)
+        opt_outs.campaigns_opt_out(user_id=customer.id)
 
     campaign, _ = _send(CampaignFactory())
 
@@ -181,7 +181,7 @@ def test_chunks_stay_within_the_rate_burst_and_an_opt_out_counts_until_the_chunk
     def on_progress(done: int, total: int) -> None:
         progress.append((done, total))
         if done == 2:  # the last customer opts out while the batch is sending
-            campaigns.campaigns_opt_out(user_id=customers[4].id)
+            opt_outs.campaigns_opt_out(user_id=customers[4].id)
 
     counts = campaigns.campaign_batch_send(
         campaign_id=campaign.id,

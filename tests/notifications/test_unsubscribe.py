@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from notifications import campaigns
+from notifications import campaigns, opt_outs
 from notifications.models import Campaign, MailPreference
 from tests.factories import CampaignFactory
 
@@ -49,7 +49,7 @@ def test_each_campaign_message_carries_a_working_unsubscribe_link(client, mailbo
 
 def test_one_click_post_from_a_mail_provider_opts_out(client):
     [customer] = customers_create(1, prefix="oneclick")
-    path = campaigns.unsubscribe_url(user_id=customer.id).removeprefix("http://127.0.0.1:8000")
+    path = opt_outs.unsubscribe_url(user_id=customer.id).removeprefix("http://127.0.0.1:8000")
 
     response = client.post(
         path, data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
@@ -71,7 +71,7 @@ def test_a_bad_token_gets_a_clear_400(client, token):
 
 def test_a_token_for_a_deleted_user_is_404(client):
     [customer] = customers_create(1, prefix="gone")
-    path = campaigns.unsubscribe_url(user_id=customer.id).removeprefix("http://127.0.0.1:8000")
+    path = opt_outs.unsubscribe_url(user_id=customer.id).removeprefix("http://127.0.0.1:8000")
     customer.delete()
 
     assert client.get(path).status_code == 404

@@ -1,4 +1,4 @@
-"""Cached product-list pages (catalog/page_cache.py) are never stale once a write commits.
+"""Cached product-list pages (catalog/api_cache.py) are never stale once a write commits.
 
 Each write runs in another thread, so on its own database connection, and commits there
 before the next request: the cache in this process learns of it only through the catalog
