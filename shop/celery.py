@@ -206,5 +206,7 @@ def _configure(app: Celery) -> None:
 _configure(app)
 app.steps["worker"].add(ThreadsPoolShutdown)
 app.autodiscover_tasks()
-# Task metrics and each worker node's exporter hang on signals (shop/observability).
+# On signals: task metrics and each worker node's exporter (shop/observability), and a
+# worker's preflight, which checks the database and the broker before it consumes (shop/health.py).
+import shop.health  # noqa: E402
 import shop.observability.celery_metrics  # noqa: E402, F401

@@ -116,6 +116,22 @@ if os.environ.get("DATABASE_URL"):
             conn_health_checks=True,
         )
     }
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # A host that drops off the network mid-transaction never closes its session (no FIN
+        # reaches the server), so its row locks would block every other host for hours: the
+        # server ends a session idle inside a transaction after this many seconds (above the
+        # default hard time limit, 90 s: no task waits that long between two statements of a
+        # transaction) and probes idle connections, so it notices a vanished client within a
+        # minute (tests/hosts).
+        idle_in_transaction_ms = int(
+            float(os.environ.get("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", "120")) * 1000
+        )
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            options=f"-c idle_in_transaction_session_timeout={idle_in_transaction_ms} "
+            "-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3",
+            # An unreachable address fails in seconds, not after the kernel's TCP retries.
+            connect_timeout=int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")),
+        )
 else:
     DATABASES = {
         "default": {
