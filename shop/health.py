@@ -12,7 +12,6 @@ import sys
 import time
 from urllib.parse import urlsplit, urlunsplit
 
-import redis
 from celery import signals
 from celery.apps.worker import Worker as CommandLineWorker
 from django.conf import settings
@@ -22,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from shop.celery import app
+from shop.coordination import redis_connect
 
 
 def _timed(check) -> dict:
@@ -43,7 +43,7 @@ def _database() -> str:
 
 def broker_ping() -> str:
     """Ping the broker's Redis: "pong", or the exception (seed_demo --wait-for-broker waits on it)."""
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1)
+    client = redis_connect(url=settings.CELERY_BROKER_URL, db=0, timeout=1, fail_fast=True)
     try:
         client.ping()
     finally:
