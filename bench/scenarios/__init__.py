@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-SCENARIO_NAMES = ("ceiling", "orders", "priority", "campaign", "sync", "images", "report", "api")
+SCENARIO_NAMES = ("ceiling", "orders", "priority", "campaign", "sync", "images", "report", "api", "scale_out")
 
 
 def scenario_module(name: str) -> ModuleType:
