@@ -1,8 +1,9 @@
-"""Scale-out: a supplier sync on 1, 2 and 4 worker hosts (network namespaces, as tests/hosts).
+"""Scale-out: 1, 2 and 4 worker hosts (network namespaces, as tests/hosts) on two workloads.
 
-I/O-bound on purpose: the supplier stub answers each page after a fixed latency, so a page
+I/O-bound: a supplier sync whose stub answers each page after a fixed latency, so a page
 task mostly waits, and each host's `worker-io` (4 threads, its Procfile line) overlaps four
-of them. The core (PostgreSQL, Redis, the supplier) is built as in tests/hosts/cluster.py;
+of them. CPU-bound: uploaded photos rendered by each host's `worker-bulk` (2 processes);
+every host shares the same two cores, so that curve stays flat (a real host brings cores). The core (PostgreSQL, Redis, the supplier) is built as in tests/hosts/cluster.py;
 only `worker-io` runs on the hosts. The sync is started and timed by a process on the core
 (`python -m bench.scenarios.scale_out measure`), which also counts what one page task costs
 the broker (Redis commands) and the database (transactions): the figures behind
@@ -12,7 +13,9 @@ says why and the scenario measures nothing.
 
 from __future__ import annotations
 
+import itertools
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,6 +32,9 @@ HOST_COUNTS = (1, 2, 4)
 PAGE_LATENCY_MS = 1000
 PAGE_SIZE = 25
 THREADS_PER_HOST = 4
+IMAGES = 12
+# Per workload: the worker line the hosts run, and the node name it answers as.
+WORKLOADS = {"sync": ("worker-io", "io"), "images": ("worker-bulk", "bulk")}
 
 
 def _pages(context: BenchContext) -> int:
@@ -57,20 +63,20 @@ def _in_core(cluster: Cluster, env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
-def _wait_ready(cluster: Cluster, hosts: list[str], timeout: float = 120) -> None:
+def _wait_ready(cluster: Cluster, hosts: list[str], line: str, node: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
-    while not all(f"io@{host} ready" in cluster.log(host, "worker-io") for host in hosts):
+    while not all(f"{node}@{host} ready" in cluster.log(host, line) for host in hosts):
         if time.monotonic() > deadline:
-            raise TimeoutError(f"worker-io not ready on all of {hosts}")
+            raise TimeoutError(f"{line} not ready on all of {hosts}")
         time.sleep(0.5)
 
 
-def _measure_all(context: BenchContext) -> dict[int, dict]:
+def _measure_all(context: BenchContext) -> dict[str, dict[int, dict]]:
     pages = _pages(context)
     network = Network([f"host{n}" for n in range(1, max(HOST_COUNTS) + 1)]).create()
     cluster = Cluster(Path(tempfile.mkdtemp(prefix="greengrocer-scale-out-")), network)
     cluster.database_name = "greengrocer"
-    measured: dict[int, dict] = {}
+    measured: dict[str, dict[int, dict]] = {workload: {} for workload in WORKLOADS}
     try:
         cluster.postgres_start()
         subprocess.run([*network.prefix(), str(_pg_bin() / "createdb"), f"--host={CORE_ADDRESS}",
@@ -81,20 +87,20 @@ def _measure_all(context: BenchContext) -> dict[int, dict]:
         for port in (REDIS_PORT, SUPPLIER_PORT):
             wait_for_port(port, host=CORE_ADDRESS, timeout=60)
         _in_core(cluster, core_env, "manage.py", "migrate", "--noinput", "--verbosity", "0")
-        for count in HOST_COUNTS:
+        for (workload, (line, node)), count in itertools.product(WORKLOADS.items(), HOST_COUNTS):
             hosts = [f"host{n}" for n in range(1, count + 1)]
             for host in hosts:
-                cluster.launch("worker-io", host=host, env=_env(cluster, host, pages))
-            _wait_ready(cluster, hosts)
-            measured[count] = json.loads(
-                _in_core(cluster, core_env, "-m", "bench.scenarios.scale_out", "measure")
-            )
+                cluster.launch(line, host=host, env=_env(cluster, host, pages))
+            _wait_ready(cluster, hosts, line, node)
+            measure = ["-m", "bench.scenarios.scale_out", "measure", workload, str(count)]
+            measured[workload][count] = json.loads(_in_core(cluster, core_env, *measure))
             for host in hosts:
                 cluster.stop(host=host)
     finally:
         cluster.stop()
         cluster.postgres_stop()
         network.delete()
+        shutil.rmtree(cluster.directory, ignore_errors=True)
     return measured
 
 
@@ -104,41 +110,46 @@ def run(context: BenchContext) -> ScenarioResult:
     if reason := cannot_create_reason():
         return ScenarioResult(name=name, size=size, rows=[], notes=[f"not measured: {reason}"])
     measured = _measure_all(context)
-    one = measured[1]["pages_per_s"]
-    rows = [Row("sync pages/s on 1 worker host", Figure("pages/s", (one,)))] + [
-        Row(
-            f"sync pages/s on {count} worker hosts",
-            Figure("pages/s", (m["pages_per_s"],)),
-            Figure("pages/s", (one,)),
-            "1 host",
-        )
-        for count, m in measured.items()
-        if count > 1
-    ]
-    costs = measured[max(measured)]
+    rows = []
+    for workload, unit in (("sync", "pages/s"), ("images", "images/s")):
+        one = Figure(unit, (measured[workload][1]["per_s"],))
+        rows.append(Row(f"{workload} {unit} on 1 worker host", one))
+        rows += [
+            Row(f"{workload} {unit} on {count} worker hosts", Figure(unit, (m["per_s"],)), one, "1 host")
+            for count, m in measured[workload].items()
+            if count > 1
+        ]
+    costs = measured["sync"][max(HOST_COUNTS)]
     return ScenarioResult(
         name=name,
-        size=size,
+        size=f"{size}; {IMAGES} photos of 1600×1200",
         rows=rows,
         notes=[
-            f"The ceiling of N hosts is N×{THREADS_PER_HOST} pages in flight per {PAGE_LATENCY_MS} ms "
+            f"Sync: the ceiling of N hosts is N×{THREADS_PER_HOST} pages in flight per {PAGE_LATENCY_MS} ms "
             f"({THREADS_PER_HOST * 1000 / PAGE_LATENCY_MS:.0f} pages/s a host) until the core saturates.",
-            f"Per page task: {costs['redis_commands_per_page']:.0f} Redis commands and "
-            f"{costs['db_commits_per_page']:.1f} database commits (whole run, divided by its pages).",
+            f"Per sync page task: {costs['redis_commands_per_item']:.0f} Redis commands and "
+            f"{costs['db_commits_per_item']:.1f} database commits (whole run, divided by its pages).",
+            "Images: every namespace host shares this machine's cores; one host's 2 prefork processes "
+            "already use both, so more hosts cannot render faster here (on real hosts each brings its cores).",
         ],
     )
 
 
-def _measure() -> None:
-    """On the core: one sync, timed, with the broker's and the database's operation counts."""
+def _measure(workload: str, run_number: str) -> None:
+    """On the core: one workload, timed, with the broker's and the database's operation counts."""
     import django
 
     django.setup()
     from django.db import connection
 
+    from catalog.models import ProductImage
+    from catalog.services import product_image_from_bytes
+    from shop.celery import Priority
     from shop.coordination import redis_connect
     from sync.models import SyncRun
     from sync.services import sync_run_request
+    from tests.catalog import pictures
+    from tests.factories import ProductFactory
     from tests.harness.jobs import wait_until
 
     def counts() -> tuple[int, int]:
@@ -148,24 +159,41 @@ def _measure() -> None:
             (commits,) = cursor.fetchone()
         return commands["total_commands_processed"], commits
 
+    if workload == "images":
+        photo = pictures.jpeg(1600, 1200)
+        products = [
+            ProductFactory(sku=f"SCALE-{run_number}-{n}", slug=f"scale-{run_number}-{n}")
+            for n in range(IMAGES)
+        ]
     before = counts()
     started = time.perf_counter()
-    run = sync_run_request(trigger=SyncRun.Trigger.STAFF)
-    done = wait_until(
-        lambda: (r := SyncRun.objects.get(pk=run.pk)).is_finished and r, timeout=600, interval=0.05
-    )
+    if workload == "sync":
+        run = sync_run_request(trigger=SyncRun.Trigger.STAFF)
+        done = wait_until(
+            lambda: (r := SyncRun.objects.get(pk=run.pk)).is_finished and r, timeout=600, interval=0.05
+        )
+        if done.status != SyncRun.Status.SUCCEEDED:
+            raise RuntimeError(f"sync run {done.pk}: {done.status}")
+        items = done.pages.count()
+    else:
+        ids = [product_image_from_bytes(product=p, content=photo, name="crate.jpg", priority=Priority.NORMAL).id
+               for p in products]  # fmt: skip
+        ready = ProductImage.objects.filter(
+            id__in=ids, status__in=[ProductImage.Status.READY, ProductImage.Status.FAILED]
+        )
+        wait_until(lambda: ready.count() == len(ids), timeout=600, interval=0.05)
+        if ready.filter(status=ProductImage.Status.FAILED).exists():
+            raise RuntimeError("an image failed to render")
+        items = len(ids)
     elapsed = time.perf_counter() - started
     time.sleep(1)  # pg_stat_database is updated by each backend at most every 0.5 s
     after = counts()
-    if done.status != SyncRun.Status.SUCCEEDED:
-        raise RuntimeError(f"sync run {done.pk}: {done.status}")
-    pages = done.pages.count()
     print(json.dumps({
-        "pages_per_s": pages / elapsed,
-        "redis_commands_per_page": (after[0] - before[0]) / pages,
-        "db_commits_per_page": (after[1] - before[1]) / pages,
+        "per_s": items / elapsed,
+        "redis_commands_per_item": (after[0] - before[0]) / items,
+        "db_commits_per_item": (after[1] - before[1]) / items,
     }))  # fmt: skip
 
 
-if __name__ == "__main__" and sys.argv[1:] == ["measure"]:
-    _measure()
+if __name__ == "__main__" and sys.argv[1:2] == ["measure"]:
+    _measure(*sys.argv[2:4])
