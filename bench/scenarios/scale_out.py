@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from bench.context import BenchContext
-from bench.measure import Figure, Row, ScenarioResult
+from bench.measure import Figure, Row, ScenarioResult, repeat
 from tests.harness.processes import ROOT, wait_for_port
 from tests.hosts.cluster import PG_PORT, REDIS_PORT, SUPPLIER_PORT, Cluster, _pg_bin
 from tests.hosts.netns import CORE_ADDRESS, Network, cannot_create_reason
@@ -32,13 +32,22 @@ HOST_COUNTS = (1, 2, 4)
 PAGE_LATENCY_MS = 1000
 PAGE_SIZE = 25
 THREADS_PER_HOST = 4
-IMAGES = 12
+# Per item: throughput, and what one item cost the broker and the database.
+UNITS = {"per_s": "per s", "redis_commands_per_item": "commands", "db_commits_per_item": "commits"}
 # Per workload: the worker line the hosts run, and the node name it answers as.
 WORKLOADS = {"sync": ("worker-io", "io"), "images": ("worker-bulk", "bulk")}
 
 
+def _quick(context: BenchContext) -> bool:
+    return context.sizes.sync_products <= 300
+
+
 def _pages(context: BenchContext) -> int:
-    return 16 if context.sizes.sync_products <= 300 else 64  # --quick: a smoke test
+    return 16 if _quick(context) else 64
+
+
+def _images(context: BenchContext) -> int:
+    return 4 if _quick(context) else 12
 
 
 def _env(cluster: Cluster, place: str, pages: int) -> dict[str, str]:
@@ -71,12 +80,12 @@ def _wait_ready(cluster: Cluster, hosts: list[str], line: str, node: str, timeou
         time.sleep(0.5)
 
 
-def _measure_all(context: BenchContext) -> dict[str, dict[int, dict]]:
+def _measure_all(context: BenchContext) -> dict[str, dict[int, dict[str, Figure]]]:
     pages = _pages(context)
     network = Network([f"host{n}" for n in range(1, max(HOST_COUNTS) + 1)]).create()
     cluster = Cluster(Path(tempfile.mkdtemp(prefix="greengrocer-scale-out-")), network)
     cluster.database_name = "greengrocer"
-    measured: dict[str, dict[int, dict]] = {workload: {} for workload in WORKLOADS}
+    measured: dict[str, dict[int, dict[str, Figure]]] = {workload: {} for workload in WORKLOADS}
     try:
         cluster.postgres_start()
         subprocess.run([*network.prefix(), str(_pg_bin() / "createdb"), f"--host={CORE_ADDRESS}",
@@ -92,8 +101,14 @@ def _measure_all(context: BenchContext) -> dict[str, dict[int, dict]]:
             for host in hosts:
                 cluster.launch(line, host=host, env=_env(cluster, host, pages))
             _wait_ready(cluster, hosts, line, node)
-            measure = ["-m", "bench.scenarios.scale_out", "measure", workload, str(count)]
-            measured[workload][count] = json.loads(_in_core(cluster, core_env, *measure))
+            runs = itertools.count()
+
+            def once(workload=workload, count=count, runs=runs) -> dict[str, float]:
+                tag = f"{count}-{next(runs)}"  # distinct products for each images run
+                measure = ["-m", __name__, "measure", workload, tag, str(_images(context))]
+                return json.loads(_in_core(cluster, core_env, *measure))
+
+            (measured[workload][count],) = repeat(once, units=UNITS)
             for host in hosts:
                 cluster.stop(host=host)
     finally:
@@ -112,17 +127,18 @@ def run(context: BenchContext) -> ScenarioResult:
     measured = _measure_all(context)
     rows = []
     for workload, unit in (("sync", "pages/s"), ("images", "images/s")):
-        one = Figure(unit, (measured[workload][1]["per_s"],))
+        one = measured[workload][1]["per_s"]
+        one = Figure(unit, one.runs)
         rows.append(Row(f"{workload} {unit} on 1 worker host", one))
         rows += [
-            Row(f"{workload} {unit} on {count} worker hosts", Figure(unit, (m["per_s"],)), one, "1 host")
+            Row(f"{workload} {unit} on {count} worker hosts", Figure(unit, m["per_s"].runs), one, "1 host")
             for count, m in measured[workload].items()
             if count > 1
         ]
-    costs = measured["sync"][max(HOST_COUNTS)]
+    costs = {name: figure.median for name, figure in measured["sync"][max(HOST_COUNTS)].items()}
     return ScenarioResult(
         name=name,
-        size=f"{size}; {IMAGES} photos of 1600×1200",
+        size=f"{size}; {_images(context)} photos of 1600×1200",
         rows=rows,
         notes=[
             f"Sync: the ceiling of N hosts is N×{THREADS_PER_HOST} pages in flight per {PAGE_LATENCY_MS} ms "
@@ -135,7 +151,7 @@ def run(context: BenchContext) -> ScenarioResult:
     )
 
 
-def _measure(workload: str, run_number: str) -> None:
+def _measure(workload: str, run_number: str, images: str) -> None:
     """On the core: one workload, timed, with the broker's and the database's operation counts."""
     import django
 
@@ -163,7 +179,7 @@ def _measure(workload: str, run_number: str) -> None:
         photo = pictures.jpeg(1600, 1200)
         products = [
             ProductFactory(sku=f"SCALE-{run_number}-{n}", slug=f"scale-{run_number}-{n}")
-            for n in range(IMAGES)
+            for n in range(int(images))
         ]
     before = counts()
     started = time.perf_counter()
@@ -196,4 +212,4 @@ def _measure(workload: str, run_number: str) -> None:
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["measure"]:
-    _measure(*sys.argv[2:4])
+    _measure(*sys.argv[2:5])
