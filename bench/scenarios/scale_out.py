@@ -72,6 +72,14 @@ def _in_core(cluster: Cluster, env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
+def _postgres_missing() -> str:
+    try:
+        _pg_bin()
+    except RuntimeError as exc:
+        return str(exc)
+    return ""
+
+
 def _wait_ready(cluster: Cluster, hosts: list[str], line: str, node: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while not all(f"{node}@{host} ready" in cluster.log(host, line) for host in hosts):
@@ -122,7 +130,7 @@ def _measure_all(context: BenchContext) -> dict[str, dict[int, dict[str, Figure]
 def run(context: BenchContext) -> ScenarioResult:
     name, pages = "scale_out", _pages(context)
     size = f"{pages} pages of {PAGE_SIZE} products, {PAGE_LATENCY_MS} ms per page, {THREADS_PER_HOST} threads a host"
-    if reason := cannot_create_reason():
+    if reason := cannot_create_reason() or _postgres_missing():
         return ScenarioResult(name=name, size=size, rows=[], notes=[f"not measured: {reason}"])
     measured = _measure_all(context)
     rows = []
