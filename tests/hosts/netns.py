@@ -29,9 +29,9 @@ def _ip(*args: str) -> None:
 def cannot_create_reason() -> str:
     """Why namespaces cannot be made here ("" when they can): not root, no iproute2, refused."""
     if os.geteuid() != 0:
-        return "the hosts suite needs root to create network namespaces"
+        return "creating network namespaces needs root"
     if shutil.which("ip") is None:
-        return "the hosts suite needs iproute2's `ip` (make test-hosts installs it)"
+        return "creating network namespaces needs iproute2's `ip` (make test-hosts installs it)"
     probe = f"ggprobe{os.getpid()}"
     try:
         _ip("netns", "add", probe)
