@@ -10,7 +10,7 @@ SYSTEM_PACKAGES := redis-server=redis-server pdftoppm=poppler-utils prometheus=p
 TEST_SYSTEM_PACKAGES := $(SYSTEM_PACKAGES) chromium=chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-packages test-system-packages setup run test lint format test-postgres bench bench-issue-sizes bench-quick soak clean
+.PHONY: help install system-packages test-system-packages setup run test lint format test-postgres test-hosts bench bench-issue-sizes bench-quick soak clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -38,6 +38,14 @@ test: install test-system-packages lint ## Lint, then run the test suite against
 
 test-postgres: install test-system-packages ## Run the tests (not e2e) against a throwaway PostgreSQL cluster
 	scripts/test_postgres.sh $(PYTEST_ARGS)
+
+# The hosts suite makes its own network namespaces (root): a core at 10.231.0.1 (PostgreSQL,
+# Redis, web) and two worker hosts; tests/hosts/conftest.py. It skips where it cannot make them.
+HOSTS_CORE_DATABASE_URL := postgres://greengrocer@10.231.0.1:5432/greengrocer
+test-hosts: install test-system-packages ## Worker hosts as network namespaces against one core (needs root)
+	@scripts/ensure_system_packages.sh ip=iproute2 unshare=util-linux pg_ctlcluster=postgresql
+	GREENGROCER_HOSTS_SUITE=1 DATABASE_URL=$(HOSTS_CORE_DATABASE_URL) DATABASE_CONN_MAX_AGE=0 \
+		$(BIN)/python -m pytest tests/hosts $(PYTEST_ARGS)
 
 lint: install ## ruff check + format check + the import contracts (pyproject.toml, docs/architecture.md)
 	$(BIN)/ruff check .

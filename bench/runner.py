@@ -16,7 +16,7 @@ def main() -> int:
     from . import results
     from .cli import arguments
     from .context import BenchContext
-    from .scenarios import SCENARIO_NAMES, scenario_module
+    from .scenarios import FULL_RUN_ONLY, SCENARIO_NAMES, scenario_module
     from .sizes import sizes_for
 
     options = arguments()
@@ -24,6 +24,8 @@ def main() -> int:
     started = time.perf_counter()
     for name in SCENARIO_NAMES:
         if options.only and name not in options.only:
+            continue
+        if options.quick and name in FULL_RUN_ONLY and not options.only:
             continue
         print(f"bench: {name} …", flush=True)
         scenario_started = time.perf_counter()

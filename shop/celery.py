@@ -162,8 +162,11 @@ def _configure(app: Celery) -> None:
         # Priorities.
         task_default_priority=broker_priority(Priority.NORMAL, broker_url=settings.CELERY_BROKER_URL),
         task_inherit_parent_priority=True,
-        broker_transport_options=_redis_transport_options,
-        result_backend_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT_SECONDS},
+        broker_transport_options={**_redis_transport_options, **settings.REDIS_SENTINEL_TRANSPORT_OPTIONS},
+        result_backend_transport_options={
+            "visibility_timeout": VISIBILITY_TIMEOUT_SECONDS,
+            **settings.REDIS_SENTINEL_TRANSPORT_OPTIONS,
+        },
         # Reliability: ack after the work, requeue if the child dies, one message at a time.
         task_acks_late=True,
         task_reject_on_worker_lost=True,
@@ -218,5 +221,7 @@ def _configure(app: Celery) -> None:
 _configure(app)
 app.steps["worker"].add(ThreadsPoolShutdown)
 app.autodiscover_tasks()
-# Task metrics and each worker node's exporter hang on signals (shop/observability).
+# On signals: task metrics and each worker node's exporter (shop/observability), and a
+# worker's preflight, which checks the database and the broker before it consumes (shop/health.py).
+import shop.health  # noqa: E402
 import shop.observability.celery_metrics  # noqa: E402, F401

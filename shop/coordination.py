@@ -11,6 +11,9 @@ from functools import cache
 
 import redis
 from django.conf import settings
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+from redis.sentinel import Sentinel
 
 from shop.errors import TransientError
 
@@ -39,14 +42,29 @@ return wait_ms
 """
 
 
+def redis_connect(*, url: str, db: int, timeout: float = 5, fail_fast: bool = False) -> redis.Redis:
+    """A new client of database `db` of the shop's Redis: `url`, or with REDIS_SENTINELS the
+    master the Sentinels name (the client asks them again after a failover). `fail_fast`
+    (health checks) turns off redis-py's retries with backoff, which take seconds per server."""
+    options = {"socket_connect_timeout": min(2, timeout), "socket_timeout": timeout}
+    if fail_fast:
+        options["retry"] = Retry(NoBackoff(), 0)
+    if not settings.REDIS_SENTINELS:
+        return redis.Redis.from_url(url, **options)
+    addresses = [(host, int(port)) for host, port in (a.rsplit(":", 1) for a in settings.REDIS_SENTINELS)]
+    sentinel_options = {**options, "socket_connect_timeout": 1, "socket_timeout": 1}
+    sentinel = Sentinel(addresses, sentinel_kwargs=sentinel_options)
+    return sentinel.master_for(settings.REDIS_SENTINEL_MASTER, db=db, **options)
+
+
 @cache
-def _client_for(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+def _client_for(url: str, sentinels: tuple[str, ...]) -> redis.Redis:
+    return redis_connect(url=url, db=2)
 
 
 def redis_client() -> redis.Redis:
-    """The coordination Redis (its URL is read each call, so tests can point it elsewhere)."""
-    return _client_for(settings.COORDINATION_REDIS_URL)
+    """The coordination Redis (its address is read each call, so tests can point it elsewhere)."""
+    return _client_for(settings.COORDINATION_REDIS_URL, tuple(settings.REDIS_SENTINELS))
 
 
 class RateLimitTimeout(TransientError):

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from celery.backends.redis import RedisBackend
+from celery.backends.redis import RedisBackend, SentinelBackend
 
 _state = threading.local()
 
@@ -40,7 +40,7 @@ def _following() -> bool:
     return not getattr(_state, "not_following", False)
 
 
-class RedisResultBackend(RedisBackend):
+class _NotFollowing:
     def on_task_call(self, producer, task_id):
         if _following():
             super().on_task_call(producer, task_id)
@@ -48,3 +48,11 @@ class RedisResultBackend(RedisBackend):
     def _add_pending_result(self, task_id, result, weak=False):
         if _following():
             super()._add_pending_result(task_id, result, weak=weak)
+
+
+class RedisResultBackend(_NotFollowing, RedisBackend):
+    pass
+
+
+class SentinelResultBackend(_NotFollowing, SentinelBackend):
+    """The same, through Redis Sentinel (REDIS_SENTINELS)."""

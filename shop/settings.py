@@ -116,6 +116,22 @@ if os.environ.get("DATABASE_URL"):
             conn_health_checks=True,
         )
     }
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # A host that drops off the network mid-transaction never closes its session (no FIN
+        # reaches the server), so its row locks would block every other host for hours: the
+        # server ends a session idle inside a transaction after this many seconds (above the
+        # default hard time limit, 90 s: no task waits that long between two statements of a
+        # transaction) and probes idle connections, so it notices a vanished client within a
+        # minute (tests/hosts).
+        idle_in_transaction_ms = int(
+            float(os.environ.get("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", "120")) * 1000
+        )
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            options=f"-c idle_in_transaction_session_timeout={idle_in_transaction_ms} "
+            "-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3",
+            # An unreachable address fails in seconds, not after the kernel's TCP retries.
+            connect_timeout=int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")),
+        )
 else:
     DATABASES = {
         "default": {
@@ -189,12 +205,31 @@ LOGOUT_REDIRECT_URL = "/"
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6390").rstrip("/")
 
 
+# REDIS_SENTINELS ("host:port,host:port,...") puts all three behind Redis Sentinel instead:
+# the broker, the results and the locks ask the Sentinels for the current master of
+# REDIS_SENTINEL_MASTER and follow it when a replica is promoted (shop/coordination.py).
+REDIS_SENTINELS = env_list("REDIS_SENTINELS", "")
+REDIS_SENTINEL_MASTER = os.environ.get("REDIS_SENTINEL_MASTER", "greengrocer")
+
+
 def redis_db_url(base: str, db: int) -> str:
+    if REDIS_SENTINELS:
+        return ";".join(f"sentinel://{address}/{db}" for address in REDIS_SENTINELS)
     return f"{base}/{db}"
 
 
+# kombu's and Celery's Sentinel clients: the master's name, and short timeouts toward the
+# Sentinels, so that a set-up with no reachable master fails in seconds (/healthz says so).
+REDIS_SENTINEL_TRANSPORT_OPTIONS = (
+    {
+        "master_name": REDIS_SENTINEL_MASTER,
+        "sentinel_kwargs": {"socket_timeout": 1, "socket_connect_timeout": 1},
+    }
+    if REDIS_SENTINELS
+    else {}
+)
 CELERY_BROKER_URL = redis_db_url(REDIS_URL, 0)
-RESULT_BACKEND_CLASS = "shop.result_backend:RedisResultBackend"
+RESULT_BACKEND_CLASS = f"shop.result_backend:{'Sentinel' if REDIS_SENTINELS else 'Redis'}ResultBackend"
 CELERY_RESULT_BACKEND = f"{RESULT_BACKEND_CLASS}+{redis_db_url(REDIS_URL, 1)}"
 COORDINATION_REDIS_URL = redis_db_url(REDIS_URL, 2)
 # The rest of the Celery configuration lives in shop/celery.py, in one place.

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-import redis
 from django.conf import settings
 
 from shop.celery import MAX_BROKER_PRIORITY, QUEUE_NAMES, Priority, priority_from_broker
+from shop.coordination import redis_connect
 from shop.observability.metrics import READY_AT_HEADER
 
 KOMBU_PRIORITY_SEPARATOR = "\x06\x16"
@@ -33,7 +33,7 @@ def _priority_key(queue: str, step: int) -> str:
 def _per_priority_list(command, *, then=None) -> list:
     """One pipelined round trip: `command(pipe, key)` for every queue's every priority list
     (queue by queue, step by step), then `then(pipe)`; the replies in that order."""
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=2, socket_timeout=2)
+    client = redis_connect(url=settings.CELERY_BROKER_URL, db=0, timeout=2)
     try:
         with client.pipeline(transaction=False) as pipe:
             for queue in QUEUE_NAMES:
