@@ -2,8 +2,10 @@
 
 `plan_workflow` walks the canvas in its JSON form (chain / group / chord / task), assigns
 each task its id up front, sets the Job's priority on every task that has none of its own,
-and returns the serialised canvas (stored in the outbox), the steps (so task signals can
-find their Job by task id) and the shape the frontend draws.
+and returns the serialised canvas (stored in the outbox), the steps and the shape the
+frontend draws. Given the Job, it also puts the Job's id and subject (and an error handler's
+role) in every task's message headers, so a worker knows a task's Job without asking the
+database, and a task without those headers is not tracked at all (shop.jobs.tracking).
 """
 
 from __future__ import annotations
@@ -16,6 +18,11 @@ from typing import Any
 from celery.canvas import Signature
 
 from shop.celery import Priority, app, broker_priority, priority_from_broker
+
+# Message headers a planned step carries (read back from the task's request).
+JOB_HEADER = "job_id"
+SUBJECT_HEADER = "job_subject"
+ROLE_HEADER = "job_role"  # only on error handlers: their success is not progress
 
 
 @dataclass
@@ -43,13 +50,14 @@ def _queue_for(task_name: str, options: dict[str, Any]) -> str:
     return getattr(queue, "name", None) or str(queue or app.conf.task_default_queue)
 
 
-def _short_name(task_name: str) -> str:
+def step_name(task_name: str) -> str:
     return task_name.rsplit(".", 1)[-1].removesuffix("_task")
 
 
 class _Planner:
-    def __init__(self, priority: Priority) -> None:
+    def __init__(self, priority: Priority, headers: dict[str, Any]) -> None:
         self.default_priority = broker_priority(priority)
+        self.headers = headers
         self.steps: list[PlannedStep] = []
 
     def visit(self, sig: dict[str, Any], role: str = "step") -> dict[str, Any]:
@@ -76,8 +84,11 @@ class _Planner:
         options = sig.setdefault("options", {})
         options.setdefault("task_id", str(uuid.uuid4()))
         options.setdefault("priority", self.default_priority)
+        if self.headers:
+            role_header = {ROLE_HEADER: role} if role != "step" else {}
+            options["headers"] = {**options.get("headers", {}), **self.headers, **role_header}
         step = PlannedStep(
-            name=_short_name(sig["task"]),
+            name=step_name(sig["task"]),
             task_name=sig["task"],
             task_id=options["task_id"],
             queue=_queue_for(sig["task"], options),
@@ -93,9 +104,15 @@ class _Planner:
             self.visit(errback, role="on_error")
 
 
-def plan_workflow(workflow: Signature, *, priority: Priority) -> WorkflowPlan:
-    """Assign ids and priorities to every task of `workflow` and describe its shape."""
+def job_headers(*, job_id: int, subject: str) -> dict[str, Any]:
+    return {JOB_HEADER: job_id, SUBJECT_HEADER: subject}
+
+
+def plan_workflow(
+    workflow: Signature, *, priority: Priority, headers: dict[str, Any] | None = None
+) -> WorkflowPlan:
+    """Assign ids, priorities and `headers` to every task of `workflow`; describe its shape."""
     as_json = json.loads(json.dumps(workflow))
-    planner = _Planner(priority)
+    planner = _Planner(priority, headers or {})
     shape = planner.visit(as_json)
     return WorkflowPlan(signature=as_json, shape=shape, steps=planner.steps)

@@ -1,0 +1,87 @@
+"""What tracking costs a task, in SQL statements: a step of a Job, and a task of none.
+
+The task runs as the worker runs it (TrackedTask.__call__ with the message's request, then
+Celery's task_success signal); only the task's body and the signal sending are ours.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from celery import chain, signals
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from shop.jobs import services
+from shop.jobs.canvas import job_headers
+from shop.jobs.models import Job, JobStep
+from shop.jobs.tasks import demo_prepare, demo_total
+
+# Two statements when a step starts and two when it ends (its row, then its Job's row);
+# the Job's status is decided inside the second. It used to be 13, plus two transactions
+# that each locked the Job and counted its steps four ways.
+STATEMENTS_PER_STEP = 4
+
+
+def _run_like_a_worker(task, *args, task_id: str, headers: dict) -> list[str]:
+    """Run `task` as a worker would for a message with these headers; the SQL it cost."""
+    task.push_request(id=task_id, is_eager=False, args=args, kwargs={}, **headers)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            result = task(*args)
+            signals.task_success.send(sender=task, result=result)
+    finally:
+        task.pop_request()
+    # Transaction control differs inside the test's own transaction: count statements only.
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE", "BEGIN"))
+    ]
+
+
+@pytest.mark.django_db
+def test_a_tracked_step_costs_a_handful_of_statements_and_the_last_one_finishes_the_job():
+    job = services.workflow_start(
+        kind="demo", subject="demo:2", workflow=chain(demo_prepare.si([2]), demo_total.s())
+    )
+    first, last = job.steps.order_by("position")
+    headers = job_headers(job_id=job.id, subject=job.subject)
+
+    statements = _run_like_a_worker(demo_prepare, [2], task_id=first.task_id, headers=headers)
+
+    assert len(statements) == STATEMENTS_PER_STEP, statements
+    job.refresh_from_db()
+    assert (job.status, job.progress_done, job.finished_at) == (Job.Status.RUNNING, 1, None)
+    assert job.started_at is not None
+
+    statements = _run_like_a_worker(demo_total, [4], task_id=last.task_id, headers=headers)
+
+    assert len(statements) == STATEMENTS_PER_STEP, statements
+    job.refresh_from_db()
+    assert (job.status, job.progress_done, job.progress_total) == (Job.Status.SUCCEEDED, 2, 2)
+    assert job.finished_at is not None
+    assert set(job.steps.values_list("state", flat=True)) == {JobStep.State.SUCCESS}
+
+
+@pytest.mark.django_db
+def test_a_redelivered_step_does_not_count_twice():
+    job = services.workflow_start(
+        kind="demo", subject="demo:2", workflow=chain(demo_prepare.si([2]), demo_total.s())
+    )
+    first = job.steps.order_by("position").first()
+    headers = job_headers(job_id=job.id, subject=job.subject)
+
+    for _ in range(2):
+        _run_like_a_worker(demo_prepare, [2], task_id=first.task_id, headers=headers)
+
+    job.refresh_from_db()
+    assert (job.status, job.progress_done) == (Job.Status.RUNNING, 1)
+
+
+@pytest.mark.django_db
+def test_a_task_in_no_job_costs_no_statement():
+    statements = _run_like_a_worker(demo_total, [1, 2], task_id=str(uuid.uuid4()), headers={})
+
+    assert statements == []
