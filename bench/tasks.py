@@ -1,8 +1,8 @@
 """The bench's own tasks: a no-op for Celery's ceiling and a probe that measures its own wait.
 
-Plain `celery.Task`, not the shop's TrackedTask: they belong to no Job, so they skip its
-per-task step lookup and measure the broker and worker alone. The app's task signals still
-run for them, as for every task of this worker (one indexed JobStep lookup on success).
+Plain `celery.Task`, not the shop's TrackedTask: they belong to no Job and measure the
+broker and worker alone. The app's task signals still run for them, as for every task of
+this worker, and find no Job header: no query.
 """
 
 from __future__ import annotations

@@ -116,3 +116,9 @@ def plan_workflow(
     planner = _Planner(priority, headers or {})
     shape = planner.visit(as_json)
     return WorkflowPlan(signature=as_json, shape=shape, steps=planner.steps)
+
+
+def headers_stamp(signature: dict[str, Any], *, headers: dict[str, Any]) -> dict[str, Any]:
+    """Put `headers` on every task of an already planned canvas in its JSON form (in place)."""
+    _Planner(Priority.NORMAL, headers).visit(signature)
+    return signature

@@ -70,6 +70,7 @@ def test_the_shop_fixup_replaces_celerys_and_keeps_connections_only_while_django
     ):
         requires(callable(getattr(DjangoWorkerFixup, hook, None)), f"DjangoWorkerFixup.{hook}")
     fixup = celery_compat.PersistentConnectionsWorkerFixup(app)
+    connection.close()  # a fresh one: an earlier test's may be near CONN_MAX_AGE already
     connection.ensure_connection()
     kept = connection.connection
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from celery import chain, signals
+from celery import chain, chord, signals
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from shop.celery import Priority
 from shop.jobs import services
-from shop.jobs.canvas import job_headers
+from shop.jobs.canvas import ROLE_HEADER, headers_stamp, job_headers, plan_workflow
 from shop.jobs.models import Job, JobStep
-from shop.jobs.tasks import demo_prepare, demo_total
+from shop.jobs.tasks import demo_explode, demo_prepare, demo_square, demo_total
 
 # Two statements when a step starts and two when it ends (its row, then its Job's row);
 # the Job's status is decided inside the second. It used to be 13, plus two transactions
@@ -85,3 +86,30 @@ def test_a_task_in_no_job_costs_no_statement():
     statements = _run_like_a_worker(demo_total, [1, 2], task_id=str(uuid.uuid4()), headers={})
 
     assert statements == []
+
+
+def _tasks(node) -> list[dict]:
+    """Every task signature in a canvas's JSON form (chord headers and errbacks included)."""
+    if isinstance(node, list):
+        return [task for item in node for task in _tasks(item)]
+    if not isinstance(node, dict):
+        return []
+    found = [node] if "task" in node and node.get("subtask_type") is None else []
+    return found + [task for value in node.values() for task in _tasks(value)]
+
+
+def test_every_planned_task_carries_its_job_in_headers_and_error_handlers_their_role():
+    header = [demo_square.si(n) for n in (1, 2)]
+    workflow = chain(demo_prepare.si([1]), chord(header, demo_total.s()).on_error(demo_explode.si(0)))
+    headers = job_headers(job_id=7, subject="demo:2")
+
+    for planned in (
+        plan_workflow(workflow, priority=Priority.NORMAL, headers=headers).signature,
+        # Jobs planned before headers existed get them in their stored canvas (migration 0003).
+        headers_stamp(plan_workflow(workflow, priority=Priority.NORMAL).signature, headers=headers),
+    ):
+        tasks = {t["options"]["task_id"]: t for t in _tasks(planned)}
+        assert len(tasks) == 5
+        for task in tasks.values():
+            expected = {**headers, ROLE_HEADER: "on_error"} if task["task"] == demo_explode.name else headers
+            assert task["options"]["headers"] == expected, task["task"]
