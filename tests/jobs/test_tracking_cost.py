@@ -25,12 +25,12 @@ from shop.jobs.tasks import demo_explode, demo_prepare, demo_square, demo_total
 STATEMENTS_PER_STEP = 4
 
 
-def _run_like_a_worker(task, *args, task_id: str, headers: dict) -> list[str]:
+def _run_like_a_worker(task, *, task_id: str, headers: dict, **kwargs) -> list[str]:
     """Run `task` as a worker would for a message with these headers; the SQL it cost."""
-    task.push_request(id=task_id, is_eager=False, args=args, kwargs={}, **headers)
+    task.push_request(id=task_id, is_eager=False, args=[], kwargs=kwargs, **headers)
     try:
         with CaptureQueriesContext(connection) as queries:
-            result = task(*args)
+            result = task(**kwargs)
             signals.task_success.send(sender=task, result=result)
     finally:
         task.pop_request()
@@ -45,19 +45,19 @@ def _run_like_a_worker(task, *args, task_id: str, headers: dict) -> list[str]:
 @pytest.mark.django_db
 def test_a_tracked_step_costs_a_handful_of_statements_and_the_last_one_finishes_the_job():
     job = services.workflow_start(
-        kind="demo", subject="demo:2", workflow=chain(demo_prepare.si([2]), demo_total.s())
+        kind="demo", subject="demo:2", workflow=chain(demo_prepare.si(numbers=[2]), demo_total.s())
     )
     first, last = job.steps.order_by("position")
     headers = job_headers(job_id=job.id, subject=job.subject)
 
-    statements = _run_like_a_worker(demo_prepare, [2], task_id=first.task_id, headers=headers)
+    statements = _run_like_a_worker(demo_prepare, numbers=[2], task_id=first.task_id, headers=headers)
 
     assert len(statements) == STATEMENTS_PER_STEP, statements
     job.refresh_from_db()
     assert (job.status, job.progress_done, job.finished_at) == (Job.Status.RUNNING, 1, None)
     assert job.started_at is not None
 
-    statements = _run_like_a_worker(demo_total, [4], task_id=last.task_id, headers=headers)
+    statements = _run_like_a_worker(demo_total, squares=[4], task_id=last.task_id, headers=headers)
 
     assert len(statements) == STATEMENTS_PER_STEP, statements
     job.refresh_from_db()
@@ -69,13 +69,13 @@ def test_a_tracked_step_costs_a_handful_of_statements_and_the_last_one_finishes_
 @pytest.mark.django_db
 def test_a_redelivered_step_does_not_count_twice():
     job = services.workflow_start(
-        kind="demo", subject="demo:2", workflow=chain(demo_prepare.si([2]), demo_total.s())
+        kind="demo", subject="demo:2", workflow=chain(demo_prepare.si(numbers=[2]), demo_total.s())
     )
     first = job.steps.order_by("position").first()
     headers = job_headers(job_id=job.id, subject=job.subject)
 
     for _ in range(2):
-        _run_like_a_worker(demo_prepare, [2], task_id=first.task_id, headers=headers)
+        _run_like_a_worker(demo_prepare, numbers=[2], task_id=first.task_id, headers=headers)
 
     job.refresh_from_db()
     assert (job.status, job.progress_done) == (Job.Status.RUNNING, 1)
@@ -83,7 +83,7 @@ def test_a_redelivered_step_does_not_count_twice():
 
 @pytest.mark.django_db
 def test_a_task_in_no_job_costs_no_statement():
-    statements = _run_like_a_worker(demo_total, [1, 2], task_id=str(uuid.uuid4()), headers={})
+    statements = _run_like_a_worker(demo_total, squares=[1, 2], task_id=str(uuid.uuid4()), headers={})
 
     assert statements == []
 
@@ -99,8 +99,10 @@ def _tasks(node) -> list[dict]:
 
 
 def test_every_planned_task_carries_its_job_in_headers_and_error_handlers_their_role():
-    header = [demo_square.si(n) for n in (1, 2)]
-    workflow = chain(demo_prepare.si([1]), chord(header, demo_total.s()).on_error(demo_explode.si(0)))
+    header = [demo_square.si(number=n) for n in (1, 2)]
+    workflow = chain(
+        demo_prepare.si(numbers=[1]), chord(header, demo_total.s()).on_error(demo_explode.si(value=0))
+    )
     headers = job_headers(job_id=7, subject="demo:2")
 
     for planned in (
