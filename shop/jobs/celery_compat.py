@@ -76,8 +76,14 @@ class PersistentConnectionsWorkerFixup(DjangoWorkerFixup):
     (`close_if_unusable_or_obsolete`): a connection older than CONN_MAX_AGE, one left
     outside autocommit, or one that saw an error and fails its health check is closed; the
     rest serve the next task. A forked child still closes what it inherited
-    (`on_worker_process_init` → `_close_database`), as Celery does.
+    (`on_worker_process_init` → `_close_database`), as Celery does, and the main process starts
+    with none (`install`).
     """
+
+    def install(self) -> PersistentConnectionsWorkerFixup:
+        super().install()
+        self._close_database()  # as Celery does at start: children fork with no connection
+        return self
 
     def close_database(self, **kwargs) -> None:
         for connection in self._db.connections.all(initialized_only=True):
