@@ -70,8 +70,9 @@ def test_the_shop_fixup_replaces_celerys_and_keeps_connections_only_while_django
     ):
         requires(callable(getattr(DjangoWorkerFixup, hook, None)), f"DjangoWorkerFixup.{hook}")
     fixup = celery_compat.PersistentConnectionsWorkerFixup(app)
-    connection.close()  # a fresh one: an earlier test's may be near CONN_MAX_AGE already
+    connection.close()  # a fresh one, kept for a minute (as CONN_MAX_AGE=60 would)
     connection.ensure_connection()
+    connection.close_at = time.monotonic() + 60
     kept = connection.connection
 
     fixup.on_task_prerun(sender=demo_square)
