@@ -1,7 +1,7 @@
 """The bench's own tasks: the shop's no-op (ceiling, priority) and a probe that measures its own wait.
 
 The no-op is a task of the shop's own class (TrackedTask), like every task of the shop: sent
-on its own it belongs to no Job and pays what untracked work pays; as a Job's step
+on its own it belongs to no Job and pays what untracked work pays (no Job header: no query); as a Job's step
 (the ceiling's tracked step) it is tracked. The probe is a plain `celery.Task`, so the
 priority scenario's figure is the broker's wait alone.
 """

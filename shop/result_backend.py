@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from celery.backends.redis import RedisBackend, SentinelBackend
+from shop.jobs.celery_compat import SwitchableFollowingRedisBackend, SwitchableFollowingSentinelBackend
 
 _state = threading.local()
 
@@ -40,19 +40,11 @@ def _following() -> bool:
     return not getattr(_state, "not_following", False)
 
 
-class _NotFollowing:
-    def on_task_call(self, producer, task_id):
-        if _following():
-            super().on_task_call(producer, task_id)
-
-    def _add_pending_result(self, task_id, result, weak=False):
-        if _following():
-            super()._add_pending_result(task_id, result, weak=weak)
+class RedisResultBackend(SwitchableFollowingRedisBackend):
+    following = staticmethod(_following)
 
 
-class RedisResultBackend(_NotFollowing, RedisBackend):
-    pass
-
-
-class SentinelResultBackend(_NotFollowing, SentinelBackend):
+class SentinelResultBackend(SwitchableFollowingSentinelBackend):
     """The same, through Redis Sentinel (REDIS_SENTINELS)."""
+
+    following = staticmethod(_following)

@@ -12,12 +12,12 @@ import gc
 from pathlib import Path
 
 import pytest
-from celery.worker import state as worker_state
 from django.conf import settings
 from redis.exceptions import RedisError
 
 from shop.celery import app
 from shop.coordination import redis_client
+from shop.jobs.celery_compat import broker_pool_reset, worker_busy
 from shop.queues.selectors import queue_depths
 from shop.throttling import BUCKET_PREFIX as THROTTLE_BUCKET_PREFIX
 
@@ -36,10 +36,7 @@ def _point_at_redis(url: str) -> None:
     settings.CELERY_RESULT_BACKEND = f"{settings.RESULT_BACKEND_CLASS}+{url}/1"
     settings.COORDINATION_REDIS_URL = f"{url}/2"
     app.conf.update(broker_url=settings.CELERY_BROKER_URL, result_backend=settings.CELERY_RESULT_BACKEND)
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app._local.__dict__.pop("backend", None)
+    broker_pool_reset(app)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -97,7 +94,7 @@ def _worker_idle() -> bool:
     except RedisError:
         return True  # The test left Redis down: nothing can still be running against it.
     waiting = unacked or any(depth.total for depth in depths)
-    return not (waiting or worker_state.active_requests or worker_state.reserved_requests)
+    return not (waiting or worker_busy())
 
 
 @pytest.fixture

@@ -4,8 +4,10 @@
 each task its id up front, sets the Job's priority on every task that has none of its own
 (a step further along its chain a rank ahead within that priority's band, so a workflow that
 has started finishes before new ones of its band start: `broker_priority(position=)`),
-and returns the serialised canvas (stored in the outbox), the steps (so task signals can
-find their Job by task id) and the shape the frontend draws.
+and returns the serialised canvas (stored in the outbox), the steps and the shape the
+frontend draws. Given the Job, it also puts the Job's id and subject (and an error handler's
+role) in every task's message headers, so a worker knows a task's Job without asking the
+database, and a task without those headers is not tracked at all (shop.jobs.tracking).
 """
 
 from __future__ import annotations
@@ -18,6 +20,11 @@ from typing import Any
 from celery.canvas import Signature
 
 from shop.celery import Priority, app, broker_priority, priority_from_broker
+
+# Message headers a planned step carries (read back from the task's request).
+JOB_HEADER = "job_id"
+SUBJECT_HEADER = "job_subject"
+ROLE_HEADER = "job_role"  # only on error handlers: their success is not progress
 
 
 @dataclass
@@ -51,8 +58,9 @@ def step_name(task_name: str) -> str:
 
 
 class _Planner:
-    def __init__(self, priority: Priority) -> None:
+    def __init__(self, priority: Priority, headers: dict[str, Any]) -> None:
         self.priority = priority
+        self.headers = headers
         self.steps: list[PlannedStep] = []
 
     def visit(self, sig: dict[str, Any], role: str = "step", position: int = 0) -> dict[str, Any]:
@@ -84,6 +92,9 @@ class _Planner:
         options = sig.setdefault("options", {})
         options.setdefault("task_id", str(uuid.uuid4()))
         options.setdefault("priority", broker_priority(self.priority, position=position))
+        if self.headers:
+            role_header = {ROLE_HEADER: role} if role != "step" else {}
+            options["headers"] = {**options.get("headers", {}), **self.headers, **role_header}
         step = PlannedStep(
             name=step_name(sig["task"]),
             task_name=sig["task"],
@@ -102,9 +113,21 @@ class _Planner:
             self.visit(errback, role="on_error", position=position)
 
 
-def plan_workflow(workflow: Signature, *, priority: Priority) -> WorkflowPlan:
-    """Assign ids and priorities to every task of `workflow` and describe its shape."""
+def job_headers(*, job_id: int, subject: str) -> dict[str, Any]:
+    return {JOB_HEADER: job_id, SUBJECT_HEADER: subject}
+
+
+def plan_workflow(
+    workflow: Signature, *, priority: Priority, headers: dict[str, Any] | None = None
+) -> WorkflowPlan:
+    """Assign ids, priorities and `headers` to every task of `workflow`; describe its shape."""
     as_json = json.loads(json.dumps(workflow))
-    planner = _Planner(priority)
+    planner = _Planner(priority, headers or {})
     shape = planner.visit(as_json)
     return WorkflowPlan(signature=as_json, shape=shape, steps=planner.steps)
+
+
+def headers_stamp(signature: dict[str, Any], *, headers: dict[str, Any]) -> dict[str, Any]:
+    """Put `headers` on every task of an already planned canvas in its JSON form (in place)."""
+    _Planner(Priority.NORMAL, headers).visit(signature)
+    return signature

@@ -13,13 +13,14 @@ import logging
 from celery.canvas import Signature
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import Case, DateTimeField, F, Max, Q, TextField, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from shop import log_context
 from shop.celery import Priority, app
 
-from .canvas import PlannedStep, plan_workflow
+from .canvas import PlannedStep, job_headers, plan_workflow
 from .dispatch import BROKER_ERRORS, job_dispatch
 from .models import Job, JobStep
 
@@ -40,17 +41,18 @@ def workflow_start(
     owner: AbstractBaseUser | None = None,
 ) -> Job:
     """Record a Job for `workflow` and dispatch it once the current transaction commits."""
-    plan = plan_workflow(workflow, priority=priority)
     job = Job.objects.create(
         kind=kind,
         subject=subject,
         owner=owner if owner is not None and owner.is_authenticated else None,
         priority=priority.value,
-        canvas=plan.shape,
-        signature=plan.signature,
-        progress_total=sum(1 for s in plan.steps if s.role == JobStep.Role.STEP),
         request_id=_current_request_id(),
     )
+    # Planned once the Job has an id: every message carries it (canvas.job_headers).
+    plan = plan_workflow(workflow, priority=priority, headers=job_headers(job_id=job.id, subject=subject))
+    job.canvas, job.signature = plan.shape, plan.signature
+    job.progress_total = sum(1 for s in plan.steps if s.role == JobStep.Role.STEP)
+    job.save(update_fields=["canvas", "signature", "progress_total"])
     _steps_create(job=job, steps=plan.steps, first_position=0)
     job_id = job.id
     transaction.on_commit(lambda: job_dispatch(job_id=job_id), robust=True)
@@ -87,7 +89,8 @@ def workflow_extend(*, job_id: int, stage: str, workflow: Signature) -> bool:
         stages = job.canvas["items"] if job.canvas.get("type") == "chain" else [job.canvas]
         if job.is_finished or any(item.get("stage") == stage for item in stages):
             return False
-        plan = plan_workflow(workflow, priority=Priority(job.priority))
+        headers = job_headers(job_id=job.id, subject=job.subject)
+        plan = plan_workflow(workflow, priority=Priority(job.priority), headers=headers)
         first_position = (job.steps.aggregate(last=Max("position"))["last"] or 0) + 1
         _steps_create(job=job, steps=plan.steps, first_position=first_position)
         job.canvas = {"type": "chain", "items": [*stages, {**plan.shape, "stage": stage}]}
@@ -104,99 +107,102 @@ def workflow_extend(*, job_id: int, stage: str, workflow: Signature) -> bool:
 
 
 # --- Step updates (called from task signals in shop.jobs.tracking) -----------------------
+# Each step event is one transaction of two UPDATEs, the step's row then its Job's: the Job
+# learns its progress from counters moved with F() expressions, and its status is decided in
+# the same statement, once, when the last step succeeds or the first one fails. A finished
+# Job keeps its status (Job.TRANSITIONS): late steps only move the progress. The step's
+# UPDATE is conditional (a step already SUCCESS does not succeed again), so a redelivered
+# task never counts twice; the two UPDATEs commit together, so they never disagree.
+
+_UNFINISHED = Q(status__in=[Job.Status.PENDING, Job.Status.RUNNING])
 
 
-def _step_update(task_id: str, **fields) -> int | None:
-    """Update a step by task id; return its job id (None for tasks that belong to no Job)."""
-    job_id = JobStep.objects.filter(task_id=task_id).values_list("job_id", flat=True).first()
-    if job_id is None:
-        return None
-    JobStep.objects.filter(task_id=task_id).update(**fields)
-    return job_id
+def _job_event(job_id: int, now, *, ends: Q | None = None, ends_as: str = "", **fields) -> None:
+    """Record step activity on the Job row: a pending Job becomes running, `updated_at` moves
+    (how job_redispatch tells a stalled Job from a slow one) and, if `ends` holds for an
+    unfinished Job, it ends as `ends_as`."""
+    whens = []
+    finished_at = F("finished_at")
+    if ends is not None:
+        whens.append(When(_UNFINISHED & ends, then=Value(ends_as)))
+        finished_at = Case(When(_UNFINISHED & ends, then=Value(now)), default=F("finished_at"))
+    Job.objects.filter(id=job_id).update(
+        status=Case(
+            *whens, When(status=Job.Status.PENDING, then=Value(Job.Status.RUNNING)), default=F("status")
+        ),
+        started_at=Coalesce(F("started_at"), Value(now), output_field=DateTimeField()),
+        finished_at=finished_at,
+        updated_at=now,
+        **fields,
+    )
 
 
-def step_started(*, task_id: str) -> int | None:
+def _step(task_id: str):
+    return JobStep.objects.filter(task_id=task_id)
+
+
+def step_started(*, job_id: int, task_id: str) -> bool:
+    """Mark the step running; False if it must not run (revoked: its Job was cancelled)."""
     now = timezone.now()
-    job_id = JobStep.objects.filter(task_id=task_id).values_list("job_id", flat=True).first()
-    if job_id is None:
-        return None
-    JobStep.objects.filter(task_id=task_id, started_at__isnull=True).update(started_at=now)
-    JobStep.objects.filter(task_id=task_id).exclude(
-        state__in=[JobStep.State.SUCCESS, JobStep.State.REVOKED]
-    ).update(state=JobStep.State.STARTED)
-    job_refresh(job_id=job_id)
-    return job_id
-
-
-def step_retried(*, task_id: str, reason: str) -> None:
-    job_id = _step_update(task_id, state=JobStep.State.RETRY, retries=F("retries") + 1, error=reason[:2000])
-    if job_id is not None:
-        job_refresh(job_id=job_id)
-
-
-def step_succeeded(*, task_id: str) -> None:
-    job_id = _step_update(task_id, state=JobStep.State.SUCCESS, finished_at=timezone.now(), error="")
-    if job_id is not None:
-        job_refresh(job_id=job_id)
-
-
-def step_failed(*, task_id: str, error: str) -> None:
-    job_id = _step_update(
-        task_id, state=JobStep.State.FAILURE, finished_at=timezone.now(), error=error[:2000]
-    )
-    if job_id is not None:
-        job_refresh(job_id=job_id)
-
-
-def step_revoked(*, task_id: str) -> None:
-    job_id = _step_update(task_id, state=JobStep.State.REVOKED, finished_at=timezone.now())
-    if job_id is not None:
-        job_refresh(job_id=job_id)
-
-
-def _status_from_steps(job: Job) -> tuple[str, int, str]:
-    counts = job.steps.aggregate(
-        total=Count("id", filter=Q(role=JobStep.Role.STEP)),
-        done=Count("id", filter=Q(role=JobStep.Role.STEP, state=JobStep.State.SUCCESS)),
-        active=Count("id", filter=~Q(state=JobStep.State.PENDING)),
-        failed=Count("id", filter=Q(state=JobStep.State.FAILURE)),
-    )
-    error = ""
-    if counts["failed"]:
-        failed = job.steps.filter(state=JobStep.State.FAILURE).order_by("finished_at").first()
-        error = f"{failed.name}: {failed.error}" if failed else ""
-        status = Job.Status.FAILED
-    elif counts["total"] and counts["done"] == counts["total"]:
-        status = Job.Status.SUCCEEDED
-    elif counts["active"]:
-        status = Job.Status.RUNNING
-    else:
-        status = Job.Status.PENDING
-    return status, counts["done"], error
-
-
-def job_refresh(*, job_id: int) -> Job:
-    """Derive the Job's status and progress from its steps (serialised per Job)."""
     with transaction.atomic():
-        job = Job.objects.select_for_update().get(id=job_id)
-        status, done, error = _status_from_steps(job)
-        if job.is_finished and status != job.status:
-            # A cancelled or failed job stays so; late steps only move the progress.
-            status = job.status
-        job.check_transition(status)
-        now = timezone.now()
-        job.progress_done = done
-        if status != Job.Status.PENDING and job.started_at is None:
-            job.started_at = now
-        if status in Job.FINISHED and job.finished_at is None:
-            job.finished_at = now
-        if error and not job.error:
-            job.error = error
-        job.status = status
-        job.save(
-            update_fields=["status", "progress_done", "started_at", "finished_at", "error", "updated_at"]
+        moved = (
+            _step(task_id)
+            .exclude(state__in=[JobStep.State.SUCCESS, JobStep.State.REVOKED])
+            .update(
+                state=JobStep.State.STARTED,
+                started_at=Coalesce(F("started_at"), Value(now), output_field=DateTimeField()),
+            )
         )
-    return job
+        _job_event(job_id, now)
+    return bool(moved) or not _step(task_id).filter(state=JobStep.State.REVOKED).exists()
+
+
+def step_retried(*, job_id: int, task_id: str, reason: str) -> None:
+    with transaction.atomic():
+        _step(task_id).update(state=JobStep.State.RETRY, retries=F("retries") + 1, error=reason[:2000])
+        _job_event(job_id, timezone.now())
+
+
+def step_succeeded(*, job_id: int, task_id: str, counts: bool = True) -> None:
+    """`counts`: a workflow step (progress), not an error handler."""
+    now = timezone.now()
+    with transaction.atomic():
+        moved = (
+            _step(task_id)
+            .exclude(state=JobStep.State.SUCCESS)
+            .update(state=JobStep.State.SUCCESS, finished_at=now, error="")
+        )
+        if moved and counts:
+            last = Q(progress_total__lte=F("progress_done") + 1)
+            _job_event(
+                job_id, now, ends=last, ends_as=Job.Status.SUCCEEDED, progress_done=F("progress_done") + 1
+            )
+        else:
+            _job_event(job_id, now)
+
+
+def step_failed(*, job_id: int, task_id: str, name: str, error: str) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        _step(task_id).update(state=JobStep.State.FAILURE, finished_at=now, error=error[:2000])
+        first_error = Case(
+            When(error="", then=Value(f"{name}: {error[:2000]}")),
+            default=F("error"),
+            output_field=TextField(),
+        )
+        _job_event(job_id, now, ends=Q(id=job_id), ends_as=Job.Status.FAILED, error=first_error)
+
+
+def step_revoked(*, job_id: int, task_id: str) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        _step(task_id).update(state=JobStep.State.REVOKED, finished_at=now)
+        _job_event(job_id, now)
+
+
+def step_job(*, task_id: str) -> int | None:
+    """The Job of a task whose message headers are not at hand (see tracking._on_failure)."""
+    return _step(task_id).values_list("job_id", flat=True).first()
 
 
 def job_cancel(*, job_id: int, reason: str = "Cancelled") -> list[str]:

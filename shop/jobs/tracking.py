@@ -2,9 +2,16 @@
 
 `TrackedTask` is the app's default task class (see shop/celery.py): before each run it marks
 the step started and skips steps of a cancelled Job. Task signals record retries, success,
-failure and revocation. The request id travels as a message header so the logs of a web
-request and of the tasks it caused share it. Its worker-side `Request` fixes how Celery
-cancels tasks when Redis goes away (see ConnectionLossSafeRequest).
+failure and revocation. A step knows its Job from its message headers (planned in
+shop.jobs.canvas); a task without them belongs to no Job and costs no query at all. The
+request id travels as a header too, so the logs of a web request and of the tasks it caused
+share it.
+
+Tracking never breaks the work it tracks: each record is written after the task's own work
+(and in its own transaction), and a failed write is logged, not raised. So the task's
+effect and its acknowledgement stand — never lost, never redone because of tracking; the
+step then shows its last recorded state until a later delivery of it (job_redispatch)
+records again.
 """
 
 from __future__ import annotations
@@ -13,34 +20,22 @@ import logging
 
 from celery import Task, signals
 from celery.exceptions import Ignore
-from celery.worker.request import Request
 
 from shop import log_context
 from shop.result_backend import follow_results
 
 from . import services
+from .canvas import JOB_HEADER, ROLE_HEADER, SUBJECT_HEADER, step_name
+from .celery_compat import ConnectionLossSafeRequest
 from .models import JobStep
 
 logger = logging.getLogger(__name__)
 
 
-class ConnectionLossSafeRequest(Request):
-    """A task cancelled because the broker connection was lost is delivered again, never
-    recorded as revoked.
-
-    On a lost connection (worker_cancel_long_running_tasks_on_connection_loss) the worker
-    kills each running late-ack task, then records a RETRY in the result backend, and only
-    then notes that it cancelled the task. When Redis (broker and result backend) is down,
-    that record fails, the note is never made, and the killed child's exit is announced as
-    a revocation ("terminated"): a chord header fails its chord, whose errback fails the
-    order or campaign, and the step is marked REVOKED, so every later delivery of it is
-    skipped as cancelled. Noting the cancellation first keeps Celery's intent: the message
-    stays unacked and comes back.
-    """
-
-    def _announce_cancelled(self, emit_retry=True):
-        self._already_cancelled = True
-        super()._announce_cancelled(emit_retry=emit_retry)
+def job_of(request) -> int | None:
+    """The Job id a task's message carries (None: the task belongs to no Job)."""
+    job_id = request.get(JOB_HEADER) if request is not None else None
+    return int(job_id) if job_id is not None else None
 
 
 class TrackedTask(Task):
@@ -49,23 +44,16 @@ class TrackedTask(Task):
     Request = ConnectionLossSafeRequest
 
     def __call__(self, *args, **kwargs):
-        task_id = self.request.id
-        if task_id and not self.request.is_eager:
-            log_context.bind(task_id=task_id, request_id=self.request.get("request_id") or "-")
-            job_id = _safely(services.step_started, task_id=task_id)
+        request = self.request
+        if request.id and not request.is_eager:
+            log_context.bind(task_id=request.id, request_id=request.get("request_id") or "-")
+            job_id = job_of(request)
             if job_id is not None:
-                log_context.bind(job_id=job_id, business_key=_subject(job_id))
-                state = JobStep.objects.filter(task_id=task_id).values_list("state", flat=True)
-                if state.first() == JobStep.State.REVOKED:
+                log_context.bind(job_id=job_id, business_key=request.get(SUBJECT_HEADER) or "-")
+                if _safely(services.step_started, job_id=job_id, task_id=request.id) is False:
                     logger.info("Skipping %s: its job was cancelled", self.name)
                     raise Ignore()
         return super().__call__(*args, **kwargs)
-
-
-def _subject(job_id: int) -> str:
-    from .models import Job
-
-    return Job.objects.filter(id=job_id).values_list("subject", flat=True).first() or "-"
 
 
 def _safely(func, **kwargs):
@@ -86,26 +74,39 @@ def _forward_request_id(headers=None, **_):
 
 @signals.task_retry.connect
 def _on_retry(request=None, reason=None, **_):
-    if request is not None:
-        _safely(services.step_retried, task_id=request.id, reason=str(reason))
+    if (job_id := job_of(request)) is not None:
+        _safely(services.step_retried, job_id=job_id, task_id=request.id, reason=str(reason))
 
 
 @signals.task_success.connect
 def _on_success(sender=None, **_):
-    if sender is not None and sender.request.id:
-        _safely(services.step_succeeded, task_id=sender.request.id)
+    request = sender.request if sender is not None else None
+    if (job_id := job_of(request)) is not None:
+        counts = request.get(ROLE_HEADER) != JobStep.Role.ON_ERROR
+        _safely(services.step_succeeded, job_id=job_id, task_id=request.id, counts=counts)
 
 
 @signals.task_failure.connect
-def _on_failure(task_id=None, exception=None, **_):
-    if task_id:
-        _safely(services.step_failed, task_id=task_id, error=f"{type(exception).__name__}: {exception}")
+def _on_failure(sender=None, task_id=None, exception=None, **_):
+    if not task_id or sender is None:
+        return
+    if sender.request.id == task_id:
+        job_id = job_of(sender.request)
+    else:
+        # Sent by the worker's main process (a killed child, a hard time limit): the task's
+        # request is not at hand, so its Job is looked up, on this rare path only.
+        job_id = _safely(services.step_job, task_id=task_id)
+    if job_id is not None:
+        error = f"{type(exception).__name__}: {exception}"
+        _safely(
+            services.step_failed, job_id=job_id, task_id=task_id, name=step_name(sender.name), error=error
+        )
 
 
 @signals.task_revoked.connect
 def _on_revoked(request=None, **_):
-    if request is not None:
-        _safely(services.step_revoked, task_id=request.id)
+    if (job_id := job_of(request)) is not None:
+        _safely(services.step_revoked, job_id=job_id, task_id=request.id)
 
 
 @signals.task_prerun.connect

@@ -1,8 +1,8 @@
 """How much work is waiting, per queue and per priority (read straight from the broker).
 
-kombu emulates priorities on Redis with one list per priority step: `orders` holds
-priority 0 and `orders\\x06\\x16<n>` priority n. The unacked hash holds messages a worker
-has taken but not yet acknowledged (late ack).
+kombu emulates priorities on Redis with one list per priority step; the unacked hash holds
+messages a worker has taken but not yet acknowledged (late ack). Their names are kombu's
+(shop.jobs.celery_compat).
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from django.conf import settings
 
 from shop.celery import MAX_BROKER_PRIORITY, QUEUE_NAMES, Priority, priority_from_broker
 from shop.coordination import redis_connect
+from shop.jobs.celery_compat import REDIS_UNACKED_KEY, redis_priority_key
 from shop.observability.metrics import READY_AT_HEADER
-
-KOMBU_PRIORITY_SEPARATOR = "\x06\x16"
 
 
 @dataclass
@@ -24,10 +23,6 @@ class QueueDepth:
     queue: str
     total: int
     by_priority: dict[str, int]
-
-
-def _priority_key(queue: str, step: int) -> str:
-    return queue if step == 0 else f"{queue}{KOMBU_PRIORITY_SEPARATOR}{step}"
 
 
 def _per_priority_list(command, *, then=None) -> list:
@@ -38,7 +33,7 @@ def _per_priority_list(command, *, then=None) -> list:
         with client.pipeline(transaction=False) as pipe:
             for queue in QUEUE_NAMES:
                 for step in range(MAX_BROKER_PRIORITY + 1):
-                    command(pipe, _priority_key(queue, step))
+                    command(pipe, redis_priority_key(queue, step))
             if then is not None:
                 then(pipe)
             return pipe.execute()
@@ -49,7 +44,9 @@ def _per_priority_list(command, *, then=None) -> list:
 def queue_depths() -> tuple[list[QueueDepth], int]:
     """Each queue's waiting messages, grouped by semantic priority, and the unacked count."""
     steps = range(MAX_BROKER_PRIORITY + 1)
-    counts = _per_priority_list(lambda pipe, key: pipe.llen(key), then=lambda pipe: pipe.hlen("unacked"))
+    counts = _per_priority_list(
+        lambda pipe, key: pipe.llen(key), then=lambda pipe: pipe.hlen(REDIS_UNACKED_KEY)
+    )
     # Each broker step is shown under its band (a workflow's later steps go ahead within it).
     bands = [priority_from_broker(step).value for step in steps]
     depths = []

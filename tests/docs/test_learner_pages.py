@@ -8,7 +8,7 @@ from django.core.management import get_commands
 from kombu.transport.redis import Channel
 
 from shop.celery import app
-from shop.queues.selectors import KOMBU_PRIORITY_SEPARATOR
+from shop.jobs.celery_compat import REDIS_PRIORITY_SEPARATOR
 from tests.harness.stack import procfile_commands
 
 from .test_tour import LEARNER_PAGES, ROOT
@@ -41,7 +41,7 @@ def test_the_redis_keys_of_the_runbook_are_the_ones_kombu_and_celery_use():
     backend = app.backend
     assert f"HLEN {Channel.unacked_key}" in runbook
     assert f"ZRANGE {Channel.unacked_index_key}" in runbook
-    assert Channel.sep == KOMBU_PRIORITY_SEPARATOR == "\x06\x16"
+    assert Channel.sep == REDIS_PRIORITY_SEPARATOR == "\x06\x16"
     assert r"$'orders\x06\x164'" in runbook
     assert f"GET {backend.get_key_for_task('HEADER_TASK_ID').decode()}" in runbook
     assert f"ZCARD {backend.get_key_for_group('GROUP_ID', '.j').decode()}" in runbook

@@ -42,6 +42,9 @@ class SessionWorker:
             perform_ping_check=False,
             loglevel="WARNING",
             shutdown_timeout=30,
+            # Heartbeats keep its event dispatcher on, so `enable_events` (Flower) can add task
+            # events as it does on the Procfile workers; task events stay off until then.
+            without_heartbeat=False,
         )
         self.controller = self._stack.enter_context(embedded)
         return self

@@ -55,7 +55,11 @@ def test_control_changes_the_running_worker(threads_worker):
     assert "new rate limit set successfully" in out
 
 
-def test_events_dump_shows_a_task_from_sent_to_succeeded(threads_worker, tmp_path):
+def test_events_dump_shows_a_task_from_received_to_succeeded_once_events_are_enabled(
+    threads_worker, tmp_path
+):
+    # Workers send no task events until a monitor asks (Flower does it by itself).
+    assert "task events enabled" in celery("control", "enable_events", "-d", threads_worker.hostname)
     dump_log = tmp_path / "events.log"
     with dump_log.open("w") as log:
         events = subprocess.Popen(

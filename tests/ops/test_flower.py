@@ -86,7 +86,10 @@ def test_flower_requires_basic_auth_and_lists_the_tasks_of_a_finished_order(
     assert requests.get(flower.url("api/tasks"), timeout=5).status_code == 401
     assert requests.get(flower.url("api/tasks"), auth=("flower", "wrong"), timeout=5).status_code == 401
     assert requests.get(flower.url("healthcheck"), timeout=5).text == "OK"  # for container healthchecks
-    # Flower hears task events only once its receiver is connected: wait for a probe task.
+    # Workers send no task events by configuration: Flower switches them on by itself
+    # (`enable_events`, broadcast at start and every few seconds). It hears them only once
+    # its receiver is connected: wait for a probe task.
+    assert not app.conf.worker_send_task_events
     wait_until(
         lambda: demo_square.delay(number=7) and any(t["name"] == demo_square.name for t in flower.tasks().values()),
         timeout=30, interval=0.5, message="Flower sees task events",

@@ -57,7 +57,10 @@ def test_an_order_stuck_after_its_charge_is_finished_without_charging_or_mailing
     JobStep.objects.filter(job_id=order["job"]["id"], name="charge_payment").update(
         state=JobStep.State.SUCCESS, started_at=long_ago, finished_at=long_ago
     )
-    Job.objects.filter(id=order["job"]["id"]).update(status=Job.Status.RUNNING, updated_at=long_ago)
+    # As tracking records a step: its state and the Job's progress move together.
+    Job.objects.filter(id=order["job"]["id"]).update(
+        status=Job.Status.RUNNING, updated_at=long_ago, progress_done=1
+    )
     assert Order.objects.get(id=order["id"]).status == Order.Status.PAID
 
     assert services.stalled_orders_redispatch() == 1

@@ -120,7 +120,8 @@ def test_reliability_settings():
     assert conf.broker_connection_retry_on_startup is True
     assert conf.accept_content == ["json"] and conf.task_serializer == "json"
     assert 0 < conf.task_soft_time_limit < conf.task_time_limit
-    assert conf.worker_send_task_events and conf.task_send_sent_event
+    # Task events cost every task; a monitor switches them on (tests/ops/test_flower.py).
+    assert not conf.worker_send_task_events and not conf.task_send_sent_event
     assert conf.result_expires
 
 

@@ -1,0 +1,139 @@
+"""Every place the shop relies on Celery's or kombu's internals, and nowhere else.
+
+Each item below uses something that is not public API and may change in a minor release;
+tests/jobs/test_celery_compat.py checks each against the installed versions and names them
+when one no longer holds. Written against Celery 5.7 / kombu 5.7.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from celery import Celery
+from celery.backends.redis import RedisBackend, SentinelBackend
+from celery.fixups.django import DjangoFixup, DjangoWorkerFixup
+from celery.worker import state as worker_state
+from celery.worker.request import Request
+from kombu.transport.redis import Channel as RedisChannel
+
+# --- kombu's Redis layout (shop.queues.selectors reads the broker directly) ------------
+# kombu emulates priorities with one list per step: `orders` holds step 0 and
+# `orders<sep><n>` step n (Channel._q_for_pri). Messages a worker holds (late ack) sit in
+# the `unacked` hash.
+REDIS_PRIORITY_SEPARATOR: str = RedisChannel.sep
+REDIS_UNACKED_KEY: str = RedisChannel.unacked_key
+
+
+def redis_priority_key(queue: str, step: int) -> str:
+    """The Redis list kombu keeps a queue's messages of priority `step` in."""
+    return queue if step == 0 else f"{queue}{REDIS_PRIORITY_SEPARATOR}{step}"
+
+
+# --- Worker request: cancelled on connection loss → delivered again ----------------------
+class ConnectionLossSafeRequest(Request):
+    """A task cancelled because the broker connection was lost is delivered again, never
+    recorded as revoked.
+
+    On a lost connection (worker_cancel_long_running_tasks_on_connection_loss) the worker
+    kills each running late-ack task, then records a RETRY in the result backend, and only
+    then notes that it cancelled the task. When Redis (broker and result backend) is down,
+    that record fails, the note is never made, and the killed child's exit is announced as
+    a revocation ("terminated"): a chord header fails its chord, whose errback fails the
+    order or campaign, and the step is marked REVOKED, so every later delivery of it is
+    skipped as cancelled. Noting the cancellation first keeps Celery's intent: the message
+    stays unacked and comes back.
+    """
+
+    def _announce_cancelled(self, emit_retry=True):
+        self._already_cancelled = True
+        super()._announce_cancelled(emit_retry=emit_retry)
+
+
+# --- Result backend: send without subscribing to the result --------------------------------
+class SwitchableFollowing:
+    """Celery's Redis backend, subscribing the sender to a task's result channel only while
+    `following()` says so (shop.result_backend decides). `on_task_call` subscribes at send
+    time; `_add_pending_result` is where freezing a chord registers its header results."""
+
+    following: Callable[[], bool] = staticmethod(lambda: True)
+
+    def on_task_call(self, producer, task_id):
+        if self.following():
+            super().on_task_call(producer, task_id)
+
+    def _add_pending_result(self, task_id, result, weak=False):
+        if self.following():
+            super()._add_pending_result(task_id, result, weak=weak)
+
+
+class SwitchableFollowingRedisBackend(SwitchableFollowing, RedisBackend):
+    pass
+
+
+class SwitchableFollowingSentinelBackend(SwitchableFollowing, SentinelBackend):
+    pass
+
+
+# --- Django fixup: keep worker DB connections across tasks ---------------------------------
+class PersistentConnectionsWorkerFixup(DjangoWorkerFixup):
+    """Celery closes every Django connection before and after each task, so CONN_MAX_AGE
+    never applies in a worker and each task pays for a new connection (~1.7 ms on SQLite).
+
+    Around tasks this keeps what Django itself would keep at the end of a web request
+    (`close_if_unusable_or_obsolete`): a connection older than CONN_MAX_AGE, one left
+    outside autocommit, or one that saw an error and fails its health check is closed; the
+    rest serve the next task. A forked child still closes what it inherited
+    (`on_worker_process_init` → `_close_database`), as Celery does, and the main process starts
+    with none (`install`).
+    """
+
+    def install(self) -> PersistentConnectionsWorkerFixup:
+        max_age = getattr(self._settings, "WORKER_DATABASE_CONN_MAX_AGE", None)
+        if max_age is not None:  # before any connection opens: each reads its settings_dict then
+            for database in self._settings.DATABASES.values():
+                database["CONN_MAX_AGE"] = max_age
+        super().install()
+        self._close_database()  # as Celery does at start: children fork with no connection
+        return self
+
+    def close_database(self, **kwargs) -> None:
+        for connection in self._db.connections.all(initialized_only=True):
+            connection.close_if_unusable_or_obsolete()
+
+
+class PersistentConnectionsDjangoFixup(DjangoFixup):
+    @property
+    def worker_fixup(self) -> DjangoWorkerFixup:
+        if self._worker_fixup is None:
+            self._worker_fixup = PersistentConnectionsWorkerFixup(self.app)
+        return self._worker_fixup
+
+    @worker_fixup.setter
+    def worker_fixup(self, value: DjangoWorkerFixup) -> None:
+        self._worker_fixup = value
+
+
+def django_fixup(app: Celery) -> DjangoFixup | None:
+    """Stands in for `celery.fixups.django:fixup` in `Celery(fixups=[...])`."""
+    if os.environ.get("DJANGO_SETTINGS_MODULE") and "django" not in app.loader_cls.lower():
+        return PersistentConnectionsDjangoFixup(app).install()
+    return None
+
+
+FIXUPS = ["shop.jobs.celery_compat:django_fixup"]
+
+
+# --- Test support ---------------------------------------------------------------------------
+def broker_pool_reset(app: Celery) -> None:
+    """Drop the app's broker connection pool and result backend after the broker URL
+    changed, so the next use connects to the new one."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app._local.__dict__.pop("backend", None)
+
+
+def worker_busy() -> bool:
+    """Whether this process's worker holds or runs any request (the in-thread test worker)."""
+    return bool(worker_state.active_requests or worker_state.reserved_requests)
