@@ -144,10 +144,9 @@ def test_an_order_further_along_goes_ahead_of_new_orders_charges(db, api, apples
     order = _placed(checkout(api, [(apples.id, 1)], express=express))
 
     priorities = _broker_priorities(Job.objects.get(id=order.job_id).signature)
-    assert priorities.pop("charge_payment_task") == {first}
-    assert priorities.pop("send_message_task") == {2}  # the mail queue's own HIGH, as set
+    assert priorities.pop("charge_payment") == {first}
+    assert priorities.pop("send_message") == {2}  # the mail queue's own HIGH, as set
     assert priorities == {
         name: {later}
-        for name in ("render_invoice_pdf_task", "book_shipment_task", "prepare_confirmation_task",
-                     "complete_order_task")
+        for name in ("render_invoice_pdf", "book_shipment", "prepare_confirmation", "complete_order")
     }  # fmt: skip
