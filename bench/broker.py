@@ -9,8 +9,8 @@ from celery.result import AsyncResult
 from kombu import Connection
 
 from shop.celery import app
-from shop.queues.selectors import queue_depths
-from shop.result_backend import results_not_followed
+from shop.platform.queues.selectors import queue_depths
+from shop.platform.result_backend import results_not_followed
 from tests.harness.jobs import wait_until
 
 # Plain FIFO: one priority step, so every message of a queue lands in one Redis list and is

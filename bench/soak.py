@@ -55,7 +55,7 @@ STAFF = {"username": "staff", "password": "greengrocer-staff"}
 UNFINISHED_JOBS = """
 import json
 from django.db.models import Count
-from shop.jobs.models import Job
+from shop.platform.jobs.models import Job
 unfinished = Job.objects.exclude(status__in=Job.FINISHED).values_list("status").annotate(n=Count("id"))
 print(json.dumps(dict(unfinished.order_by())))
 """

@@ -18,9 +18,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from notifications.services import message_send
-from shop.jobs.models import Job
 from shop.orders import services, steps
 from shop.orders.serializers import OrderPlaceSerializer, OrderSerializer
+from shop.platform.jobs.models import Job
 
 SYNC_CHECKOUT_PATH = "bench/checkout/"
 

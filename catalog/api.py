@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from shop.celery import Priority
-from shop.errors import TooLarge
+from shop.platform.errors import TooLarge
 
 from . import api_cache, selectors, services
 from .models import Category, Product

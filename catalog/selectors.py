@@ -10,7 +10,7 @@ import django_filters
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils.text import smart_split, unescape_string_literal
 
-from shop.errors import InvalidInput
+from shop.platform.errors import InvalidInput
 
 from .models import Category, ImageRendition, Product, ProductImage
 

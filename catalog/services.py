@@ -20,9 +20,9 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from shop.celery import Priority
-from shop.errors import Conflict
-from shop.jobs.models import Job
-from shop.jobs.services import workflow_start
+from shop.platform.errors import Conflict
+from shop.platform.jobs.models import Job
+from shop.platform.jobs.services import workflow_start
 
 from . import rendering, storage, workflows
 from .models import ImageFormat, ImageRendition, ImageSize, Product, ProductImage, StockAllocation

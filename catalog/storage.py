@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
 
-from shop.errors import TransientError
+from shop.platform.errors import TransientError
 
 
 class StorageUnavailable(TransientError):

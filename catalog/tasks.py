@@ -1,4 +1,4 @@
-"""Image pipeline steps (shop.jobs.steps is the contract; `catalog.*` is routed to `images`).
+"""Image pipeline steps (shop.platform.jobs.steps is the contract; `catalog.*` is routed to `images`).
 
 Storage that may come back and a locked or lost database are retried; a corrupt file fails
 at once. Whatever ends a step for good is also written on the image, so the image says why
@@ -7,7 +7,7 @@ it failed, not only its Job.
 
 from __future__ import annotations
 
-from shop.jobs.steps import RetryPolicy, StepFailure, step_task
+from shop.platform.jobs.steps import RetryPolicy, StepFailure, step_task
 
 from . import services
 

@@ -17,7 +17,7 @@ from django.db import IntegrityError, connection
 from django.utils import timezone
 from django.utils.text import slugify
 
-from shop.errors import Conflict
+from shop.platform.errors import Conflict
 
 from .models import Category, Product
 from .services import stock_set_quantity

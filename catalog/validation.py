@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
-from shop.errors import InvalidInput, TooLarge, UnsupportedType
+from shop.platform.errors import InvalidInput, TooLarge, UnsupportedType
 
 from . import rendering
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from celery import chain
 from celery.canvas import Signature
 
-from shop.jobs.steps import step
+from shop.platform.jobs.steps import step
 
 
 def image_pipeline(*, image_id: int) -> Signature:

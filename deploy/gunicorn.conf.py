@@ -20,12 +20,12 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # /metrics adds them up; a worker that exits has its live gauges dropped.
 def on_starting(server):
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from shop.observability import multiprocess
+        from shop.platform.observability import multiprocess
 
         multiprocess.claim_directory("web")
 
 
 def child_exit(server, worker):
-    from shop.observability import multiprocess
+    from shop.platform.observability import multiprocess
 
     multiprocess.child_exited(worker.pid)

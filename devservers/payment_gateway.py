@@ -28,8 +28,8 @@ from decimal import Decimal
 
 from redis.exceptions import RedisError
 
-from shop.coordination import redis_client
 from shop.orders.payments import CardDeclined, CardToken, GatewayReceipt, InvalidCard, TransientGatewayError
+from shop.platform.coordination import redis_client
 
 TRANSIENT_FAILURES = 2
 # PAYMENT_SLOW_SECONDS lengthens it for tests that must stop a worker mid-charge.

@@ -11,7 +11,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from devservers import mailbox
-from shop.api_pagination import PageNumberPagination
+from shop.platform.api_pagination import PageNumberPagination
 
 from . import campaigns, selectors
 from .serializers import CampaignCreateSerializer, CampaignSerializer, MailboxMessageSerializer

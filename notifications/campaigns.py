@@ -31,10 +31,10 @@ from django.db.models import Count
 from django.utils import timezone
 
 from shop.celery import Priority
-from shop.errors import Conflict
-from shop.jobs.dispatch import job_redispatch
-from shop.jobs.models import Job
-from shop.jobs.services import workflow_start
+from shop.platform.errors import Conflict
+from shop.platform.jobs.dispatch import job_redispatch
+from shop.platform.jobs.models import Job
+from shop.platform.jobs.services import workflow_start
 
 from .campaign_mail import CampaignMail
 from .models import Campaign, Delivery
@@ -268,7 +268,7 @@ def stalled_campaigns_redispatch(*, older_than: timedelta = STALLED_AFTER) -> in
 
     Their messages were lost (Redis restarted while a batch was taken but not yet recorded,
     a worker was SIGKILLed, a chord part was never counted); see
-    shop.jobs.dispatch.job_redispatch. A batch sent again skips every delivery already
+    shop.platform.jobs.dispatch.job_redispatch. A batch sent again skips every delivery already
     finished, so nobody gets the campaign twice; the outbox sweeper covers workflows that
     were never sent.
     """

@@ -16,9 +16,9 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.core.files.storage import default_storage
 
-from shop.coordination import RateLimitTimeout, TokenBucket
-from shop.errors import TransientError
-from shop.termination import termination_deferred as termination_deferred  # used by the senders
+from shop.platform.coordination import RateLimitTimeout, TokenBucket
+from shop.platform.errors import TransientError
+from shop.platform.termination import termination_deferred as termination_deferred  # used by the senders
 
 # A token must be granted within this long, or the send counts as a transient failure.
 RATE_LIMIT_WAIT_SECONDS = 30

@@ -3,7 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from shop.api_urls import absolute_url
-from shop.jobs.serializers import JobSummarySerializer
+from shop.platform.jobs.serializers import JobSummarySerializer
 
 from .models import Campaign
 

@@ -32,10 +32,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from shop.celery import LONGEST_COUNTDOWN_SECONDS, Priority
-from shop.errors import Conflict, InvalidInput, TransientError
-from shop.jobs.models import Job
-from shop.jobs.services import workflow_start
-from shop.jobs.steps import step
+from shop.platform.errors import Conflict, InvalidInput, TransientError
+from shop.platform.jobs.models import Job
+from shop.platform.jobs.services import workflow_start
+from shop.platform.jobs.steps import step
 
 from .models import OutgoingMessage
 from .sending import (

@@ -1,4 +1,4 @@
-"""The canvases of the mail app. Services start them with shop.jobs.services.workflow_start."""
+"""The canvases of the mail app. Services start them with shop.platform.jobs.services.workflow_start."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from celery import chord
 from celery.canvas import Signature
 
 from shop.celery import Priority, broker_priority
-from shop.jobs.steps import step, step_with_result
+from shop.platform.jobs.steps import step, step_with_result
 
 
 def message_send_workflow(message_id: int | None = None) -> Signature:

@@ -12,8 +12,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from shop.api_urls import absolute_url
-from shop.errors import Conflict, InvalidInput
-from shop.jobs.serializers import JobSummarySerializer
+from shop.platform.errors import Conflict, InvalidInput
+from shop.platform.jobs.serializers import JobSummarySerializer
 
 from . import selectors, services
 from .models import Report

@@ -1,6 +1,6 @@
 """Sales reports: one row per requested report, its period, its figures and its PDF.
 
-Progress is not stored here: the report's Job (shop.jobs) already counts finished steps,
+Progress is not stored here: the report's Job (shop.platform.jobs) already counts finished steps,
 so `Report.progress` reads it instead of keeping a second copy that could disagree.
 """
 

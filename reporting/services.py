@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from notifications.services import MessageKind, message_prepare
 from shop.celery import Priority
-from shop.errors import InvalidInput
-from shop.jobs.services import workflow_start
+from shop.platform.errors import InvalidInput
+from shop.platform.jobs.services import workflow_start
 
 from . import selectors
 from .brand import euros

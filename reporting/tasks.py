@@ -1,4 +1,4 @@
-"""Report steps (shop.jobs.steps is the contract; `reporting.*` is routed to `reports`).
+"""Report steps (shop.platform.jobs.steps is the contract; `reporting.*` is routed to `reports`).
 
 Plain values in, a service or selector call, small JSON out. Only a locked or lost database
 connection is worth retrying; whatever fails the figures or the PDF for good is written on
@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from shop.jobs.steps import RetryPolicy, StepFailure, step_task
+from shop.platform.jobs.steps import RetryPolicy, StepFailure, step_task
 
 from . import selectors, services
 

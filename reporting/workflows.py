@@ -17,7 +17,7 @@ from datetime import date
 from celery import chain, chord, group
 from celery.canvas import Signature
 
-from shop.jobs.steps import step, step_with_result
+from shop.platform.jobs.steps import step, step_with_result
 
 from .periods import day_ranges
 

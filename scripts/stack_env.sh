@@ -9,7 +9,7 @@ export WEB_PORT="${WEB_PORT:-8000}"
 export FLOWER_PORT="${FLOWER_PORT:-5555}"
 export SMTP_PORT="${SMTP_PORT:-1025}"
 export SUPPLIER_PORT="${SUPPLIER_PORT:-8001}"
-# Observability (shop/observability, deploy/prometheus): Prometheus and Alertmanager beside
+# Observability (shop/platform/observability, deploy/prometheus): Prometheus and Alertmanager beside
 # their usual 9090/9093, so a system Prometheus never collides; one exporter per worker node.
 export PROMETHEUS_PORT="${PROMETHEUS_PORT:-9190}"
 export ALERTMANAGER_PORT="${ALERTMANAGER_PORT:-9193}"

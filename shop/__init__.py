@@ -1,4 +1,5 @@
-"""Greengrocer's Django project and core (jobs, orders)."""
+"""Greengrocer's Django project: its configuration here, the platform in `platform/`, and the
+orders and accounts apps."""
 
 from .celery import app as celery_app
 

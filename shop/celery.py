@@ -14,14 +14,16 @@ from celery import Celery
 from django.conf import settings
 from kombu import Queue
 
-from shop.worker_shutdown import ThreadsPoolShutdown
+from shop.platform.worker_shutdown import ThreadsPoolShutdown
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
 
 # Every task is a TrackedTask: job tracking happens in the base class and task signals.
 # Celery's Django fixup, but keeping worker DB connections across tasks (CONN_MAX_AGE).
 app = Celery(
-    "shop", task_cls="shop.jobs.tracking:TrackedTask", fixups=["shop.jobs.celery_compat:django_fixup"]
+    "shop",
+    task_cls="shop.platform.jobs.tracking:TrackedTask",
+    fixups=["shop.platform.jobs.celery_compat:django_fixup"],
 )
 
 # --- Queues ---------------------------------------------------------------------------
@@ -55,7 +57,7 @@ WORKER_ROLES = {
     "worker-io": WorkerRole(node="io", queues=("bulk", "sync"), pool="threads"),
 }
 
-# Routes by task name, `<app label>.<step>` (shop.jobs.steps); the first match wins (order
+# Routes by task name, `<app label>.<step>` (shop.platform.jobs.steps); the first match wins (order
 # matters). Anything unrouted takes the default queue.
 TASK_ROUTES = {
     "orders.*": {"queue": "orders"},
@@ -138,7 +140,7 @@ VISIBILITY_TIMEOUT_SECONDS = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 2 *
 # only (seconds instead of a deploy's wait); compose's stop_grace_period stays above it.
 SOFT_SHUTDOWN_SECONDS = float(os.environ.get("CELERY_SOFT_SHUTDOWN_TIMEOUT", 20))
 
-BEAT_SCHEDULER = "shop.beat.scheduler:OncePerPeriodScheduler"
+BEAT_SCHEDULER = "shop.platform.beat.scheduler:OncePerPeriodScheduler"
 
 _redis_transport_options = {
     "queue_order_strategy": "priority",
@@ -179,7 +181,7 @@ def _configure(app: Celery) -> None:
         broker_connection_retry=True,
         broker_connection_max_retries=None,
         # Publishing from a web request must fail fast when Redis is down: the outbox keeps
-        # the dispatch and the sweeper retries it (shop.jobs.dispatch).
+        # the dispatch and the sweeper retries it (shop.platform.jobs.dispatch).
         task_publish_retry=True,
         task_publish_retry_policy={
             "max_retries": 2,
@@ -215,7 +217,7 @@ def _configure(app: Celery) -> None:
         worker_enable_soft_shutdown_on_idle=False,
         worker_hijack_root_logger=False,
         # DatabaseScheduler plus a unique key per schedule and period: beat may run on
-        # several hosts and each period is still sent once (shop/beat/scheduler.py).
+        # several hosts and each period is still sent once (shop/platform/beat/scheduler.py).
         beat_scheduler=BEAT_SCHEDULER,
         # Beat writes last_run_at back every 3 minutes, or after this many sends when set:
         # the e2e tests set 1 so BeatSilent's gauge is current to the second.
@@ -226,7 +228,7 @@ def _configure(app: Celery) -> None:
 _configure(app)
 app.steps["worker"].add(ThreadsPoolShutdown)
 app.autodiscover_tasks()
-# On signals: task metrics and each worker node's exporter (shop/observability), and a
-# worker's preflight, which checks the database and the broker before it consumes (shop/health.py).
-import shop.health  # noqa: E402
-import shop.observability.celery_metrics  # noqa: E402, F401
+# On signals: task metrics and each worker node's exporter (shop/platform/observability), and a
+# worker's preflight, which checks the database and the broker before it consumes (shop/platform/health.py).
+import shop.platform.health  # noqa: E402
+import shop.platform.observability.celery_metrics  # noqa: E402, F401

@@ -54,8 +54,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "shop",
-    "shop.beat",
-    "shop.jobs",
+    "shop.platform.beat",
+    "shop.platform.jobs",
     "catalog",
     "notifications",
     "shop.orders",
@@ -65,8 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "shop.request_id.RequestIdMiddleware",
-    "shop.observability.middleware.RequestMetricsMiddleware",
+    "shop.platform.request_id.RequestIdMiddleware",
+    "shop.platform.observability.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -107,7 +107,7 @@ SQLITE_OPTIONS = {
 }
 if os.environ.get("DATABASE_URL"):
     # Persistent connections suit gunicorn's long-lived threads and workers (which keep theirs
-    # across tasks: shop.jobs.celery_compat); a server that starts a thread per request (the
+    # across tasks: shop.platform.jobs.celery_compat); a server that starts a thread per request (the
     # tests' live server) sets 0, or each thread keeps one.
     DATABASES = {
         "default": dj_database_url.parse(
@@ -151,7 +151,7 @@ else:
             },
         }
     }
-# Seconds a Celery worker keeps a connection across tasks (shop.jobs.celery_compat's fixup);
+# Seconds a Celery worker keeps a connection across tasks (shop.platform.jobs.celery_compat's fixup);
 # unset: as the web (CONN_MAX_AGE). 0 on SQLite for now: with 60,
 # tests/reliability/test_redis_restart.py left one campaign delivery `sending` in 3 of 6
 # runs (0 of 3 with 0), cause not yet found.
@@ -217,7 +217,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6390").rstrip("/")
 
 # REDIS_SENTINELS ("host:port,host:port,...") puts all three behind Redis Sentinel instead:
 # the broker, the results and the locks ask the Sentinels for the current master of
-# REDIS_SENTINEL_MASTER and follow it when a replica is promoted (shop/coordination.py).
+# REDIS_SENTINEL_MASTER and follow it when a replica is promoted (shop/platform/coordination.py).
 REDIS_SENTINELS = env_list("REDIS_SENTINELS", "")
 REDIS_SENTINEL_MASTER = os.environ.get("REDIS_SENTINEL_MASTER", "greengrocer")
 
@@ -239,7 +239,9 @@ REDIS_SENTINEL_TRANSPORT_OPTIONS = (
     else {}
 )
 CELERY_BROKER_URL = redis_db_url(REDIS_URL, 0)
-RESULT_BACKEND_CLASS = f"shop.result_backend:{'Sentinel' if REDIS_SENTINELS else 'Redis'}ResultBackend"
+RESULT_BACKEND_CLASS = (
+    f"shop.platform.result_backend:{'Sentinel' if REDIS_SENTINELS else 'Redis'}ResultBackend"
+)
 CELERY_RESULT_BACKEND = f"{RESULT_BACKEND_CLASS}+{redis_db_url(REDIS_URL, 1)}"
 COORDINATION_REDIS_URL = redis_db_url(REDIS_URL, 2)
 # The rest of the Celery configuration lives in shop/celery.py, in one place.
@@ -252,14 +254,14 @@ FLOWER_URL = os.environ.get(
     "FLOWER_URL", "http://127.0.0.1:5555" + (f"/{FLOWER_URL_PREFIX}" if FLOWER_URL_PREFIX else "")
 ).rstrip("/")
 
-# --- Metrics (shop/observability) ----------------------------------------------------
+# --- Metrics (shop/platform/observability) ----------------------------------------------------
 # Prometheus scrapes /metrics with this bearer token; without one (production unless set)
 # /metrics refuses every request.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "" if PRODUCTION else "local-metrics-token")
 # Where the staff console's charts query Prometheus (server side only).
 PROMETHEUS_URL = os.environ.get("PROMETHEUS_URL", "http://127.0.0.1:9190").rstrip("/")
 # "queue=seconds,..." overrides of the queues' wait budgets (QueueWaitOverBudget;
-# shop/observability/metrics.py has the defaults). Only the e2e tests set it, to seconds.
+# shop/platform/observability/metrics.py has the defaults). Only the e2e tests set it, to seconds.
 QUEUE_WAIT_BUDGET_OVERRIDES = dict(item.split("=", 1) for item in env_list("QUEUE_WAIT_BUDGETS", ""))
 
 # --- Mail -----------------------------------------------------------------------------
@@ -317,7 +319,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "shop.api_pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "shop.platform.api_pagination.PageNumberPagination",
     "PAGE_SIZE": 24,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -325,12 +327,12 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "shop.api_errors.exception_handler",
-    # Counted in the coordination Redis, so a limit holds across every process (shop/throttling.py).
+    "EXCEPTION_HANDLER": "shop.platform.api_errors.exception_handler",
+    # Counted in the coordination Redis, so a limit holds across every process (shop/platform/throttling.py).
     "DEFAULT_THROTTLE_CLASSES": [
-        "shop.throttling.AnonThrottle",
-        "shop.throttling.UserThrottle",
-        "shop.throttling.ScopeThrottle",
+        "shop.platform.throttling.AnonThrottle",
+        "shop.platform.throttling.UserThrottle",
+        "shop.platform.throttling.ScopeThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("THROTTLE_ANON_RATE", "120/min"),
@@ -364,7 +366,7 @@ SPECTACULAR_SETTINGS = {
         "DeliveryStatusEnum": "notifications.models.Delivery.Status",
         "OutgoingMessageStatusEnum": "notifications.models.OutgoingMessage.Status",
         "ProductImageStatusEnum": "catalog.models.ProductImage.Status",
-        "JobStatusEnum": "shop.jobs.models.Job.Status",
+        "JobStatusEnum": "shop.platform.jobs.models.Job.Status",
         "OrderStatusEnum": "shop.orders.models.Order.Status",
         "PaymentStatusEnum": "shop.orders.models.Payment.Status",
     },
@@ -391,7 +393,7 @@ LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "shop.log_context.ContextFilter"}},
+    "filters": {"context": {"()": "shop.platform.log_context.ContextFilter"}},
     "formatters": {
         "plain": {
             "format": "%(asctime)s %(levelname)s %(name)s [req=%(request_id)s task=%(task_id)s "

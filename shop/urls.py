@@ -7,21 +7,21 @@ from frontend import urls as frontend_urls
 from notifications import urls as notifications_urls
 from sync import urls as sync_urls
 
-from . import health
 from .accounts import api as accounts_api
-from .jobs import urls as jobs_urls
-from .media import PUBLIC_MEDIA_FOLDER, public_media
-from .observability.views import metrics_view
+from .platform import health
+from .platform.jobs import urls as jobs_urls
+from .platform.media import PUBLIC_MEDIA_FOLDER, public_media
+from .platform.observability.views import metrics_view
 
 api_patterns = [
     path("auth/", include(accounts_api.urlpatterns)),
-    path("", include("shop.jobs.urls")),
+    path("", include("shop.platform.jobs.urls")),
     path("", include("catalog.urls")),
     path("", include("shop.orders.urls")),
     path("", include("notifications.urls")),
     path("", include("reporting.urls")),
     path("", include("sync.urls")),
-    path("", include("shop.queues.urls")),
+    path("", include("shop.platform.queues.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
@@ -47,5 +47,5 @@ urlpatterns = [
     path("", include("frontend.urls")),
 ]
 
-handler404 = "shop.api_errors.not_found"
-handler500 = "shop.api_errors.server_error"
+handler404 = "shop.platform.api_errors.not_found"
+handler500 = "shop.platform.api_errors.server_error"

@@ -18,8 +18,8 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from django.conf import settings
 
-from shop.coordination import RateLimitTimeout, TokenBucket
-from shop.errors import TransientError
+from shop.platform.coordination import RateLimitTimeout, TokenBucket
+from shop.platform.errors import TransientError
 
 RATE_LIMIT_BUCKET = "supplier-api"
 

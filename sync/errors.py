@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from shop.errors import Conflict, TransientError, Unavailable, UpstreamRefused
+from shop.platform.errors import Conflict, TransientError, Unavailable, UpstreamRefused
 
 if TYPE_CHECKING:
     from .models import SyncRun

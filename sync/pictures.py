@@ -29,7 +29,7 @@ from catalog import services as catalog_services
 from catalog.selectors import products_by_supplier_ref
 from catalog.validation import ImageRejected
 from shop.celery import Priority
-from shop.errors import TransientError
+from shop.platform.errors import TransientError
 
 from .client import PermanentSupplierError, SupplierClient, TransientSupplierError
 from .models import SupplierPicture, SyncPage, SyncRun

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from shop.jobs.serializers import JobSummarySerializer
+from shop.platform.jobs.serializers import JobSummarySerializer
 
 from .models import SyncPage, SyncRun
 

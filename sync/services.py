@@ -21,8 +21,8 @@ from redis.exceptions import LockError, RedisError
 
 from catalog.upsert import catalog_deactivate_unlisted, catalog_page_upsert
 from shop.celery import Priority
-from shop.coordination import lock
-from shop.jobs.services import job_cancel, workflow_extend, workflow_start
+from shop.platform.coordination import lock
+from shop.platform.jobs.services import job_cancel, workflow_extend, workflow_start
 
 from . import workflows
 from .client import PermanentSupplierError, SupplierClient, SupplierPage, TransientSupplierError

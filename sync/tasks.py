@@ -1,4 +1,4 @@
-"""Sync steps (shop.jobs.steps is the contract; `sync.*` is routed to `sync`).
+"""Sync steps (shop.platform.jobs.steps is the contract; `sync.*` is routed to `sync`).
 
 Transient supplier errors are retried with the supplier's backoff (settings), never sooner
 than its Retry-After. A page or run step that gives up is recorded on the run (the Job
@@ -7,7 +7,7 @@ records it by itself); the pictures of a page count as failed in their last try 
 
 from __future__ import annotations
 
-from shop.jobs.steps import RetryPolicy, StepFailure, final_attempt, step_task
+from shop.platform.jobs.steps import RetryPolicy, StepFailure, final_attempt, step_task
 
 from . import pictures, services
 from .errors import SyncAlreadyRunning

@@ -6,7 +6,7 @@
                                                           [on error: finish pictures, stopped]
 
 The second stage can only be built once page 1 says how many pages there are, so `begin`
-adds it to the same Job (shop.jobs.services.workflow_extend) and every page stays tracked.
+adds it to the same Job (shop.platform.jobs.services.workflow_extend) and every page stays tracked.
 `finish` adds the third once the catalog is complete (and only if any page lists pictures or
 the shop holds some): the pictures run after every product update, in tasks of their own.
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 from celery import chord
 from celery.canvas import Signature
 
-from shop.jobs.steps import step
+from shop.platform.jobs.steps import step
 
 
 def sync_begin_workflow(*, run_id: int) -> Signature:

@@ -16,10 +16,10 @@ from django.conf import settings
 from redis.exceptions import RedisError
 
 from shop.celery import app
-from shop.coordination import redis_client
-from shop.jobs.celery_compat import broker_pool_reset, worker_busy
-from shop.queues.selectors import queue_depths
-from shop.throttling import BUCKET_PREFIX as THROTTLE_BUCKET_PREFIX
+from shop.platform.coordination import redis_client
+from shop.platform.jobs.celery_compat import broker_pool_reset, worker_busy
+from shop.platform.queues.selectors import queue_depths
+from shop.platform.throttling import BUCKET_PREFIX as THROTTLE_BUCKET_PREFIX
 
 from .harness import tasks as _test_tasks  # noqa: F401  (the tests' own tasks, registered here)
 from .harness.jobs import wait_until

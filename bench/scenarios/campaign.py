@@ -28,7 +28,7 @@ from bench.sizes import scaled_down
 from notifications.campaigns import campaign_create, campaign_send_start
 from notifications.models import Campaign, Delivery
 from notifications.selectors import campaign_audience
-from shop.result_backend import results_not_followed
+from shop.platform.result_backend import results_not_followed
 from tests.harness.jobs import wait_until
 
 TIMEOUT = 900

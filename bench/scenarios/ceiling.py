@@ -36,8 +36,8 @@ from bench.context import BenchContext
 from bench.cpu import CPU_MS
 from bench.measure import Figure, Row, ScenarioResult, repeat
 from shop.celery import Priority, app, broker_priority
-from shop.jobs.models import Job, JobStep
-from shop.jobs.services import workflow_start
+from shop.platform.jobs.models import Job, JobStep
+from shop.platform.jobs.services import workflow_start
 from tests.harness.jobs import wait_until
 from tests.harness.stack import procfile_commands
 

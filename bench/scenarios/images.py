@@ -28,8 +28,8 @@ from catalog.demo import product_picture
 from catalog.models import ImageFormat, ImageSize, Product, ProductImage
 from catalog.services import RENDITIONS_PER_IMAGE, images_rerender, product_image_add
 from shop.celery import Priority, app
-from shop.jobs.models import Job
-from shop.result_backend import results_not_followed
+from shop.platform.jobs.models import Job
+from shop.platform.result_backend import results_not_followed
 from tests.harness.jobs import wait_until
 
 TIMEOUT = 600

@@ -169,7 +169,7 @@ def _measure(workload: str, run_number: str, images: str) -> None:
     from catalog.models import ProductImage
     from catalog.services import product_image_from_bytes
     from shop.celery import Priority
-    from shop.coordination import redis_connect
+    from shop.platform.coordination import redis_connect
     from sync.models import SyncRun
     from sync.services import sync_run_request
     from tests.catalog import pictures

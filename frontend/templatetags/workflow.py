@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from shop.jobs.models import JobStep
+from shop.platform.jobs.models import JobStep
 
 register = template.Library()
 

@@ -6,9 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
-from shop.jobs.models import Job
-from shop.jobs.selectors import job_get
-from shop.jobs.serializers import JobSerializer
+from shop.platform.jobs.models import Job
+from shop.platform.jobs.selectors import job_get
+from shop.platform.jobs.serializers import JobSerializer
 
 
 def job_context(*, user, job: Job, title: str = "Workflow") -> dict:

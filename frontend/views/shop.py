@@ -11,11 +11,11 @@ from django.shortcuts import render
 
 from catalog.models import Product
 from catalog.selectors import category_list, product_list, product_search
-from shop.errors import InvalidInput
 from shop.orders import payments
 from shop.orders.models import Order
 from shop.orders.selectors import order_get, order_list
 from shop.orders.services import EXPRESS_SHIPPING, FREE_STANDARD_SHIPPING_FROM, STANDARD_SHIPPING
+from shop.platform.errors import InvalidInput
 
 from .jobs import job_context
 

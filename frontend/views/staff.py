@@ -14,10 +14,10 @@ from django.shortcuts import render
 from catalog.selectors import product_list
 from notifications.models import Campaign
 from reporting.models import Report
-from shop.api_errors import json_error
-from shop.jobs.models import Job
-from shop.jobs.selectors import job_get, job_list
-from shop.observability import charts
+from shop.platform.api_errors import json_error
+from shop.platform.jobs.models import Job
+from shop.platform.jobs.selectors import job_get, job_list
+from shop.platform.observability import charts
 
 from .jobs import job_context
 

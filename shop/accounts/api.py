@@ -45,7 +45,7 @@ class RegisterView(APIView):
     def post(self, request):
         data = RegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = customer_register(**data.validated_data)  # a refusal is a 400 (shop.api_errors)
+        user = customer_register(**data.validated_data)  # a refusal is a 400 (shop.platform.api_errors)
         user.token = Token.objects.create(user=user).key
         return Response(AccountWithTokenSerializer(user).data, status=status.HTTP_201_CREATED)
 

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from shop.errors import Conflict
+from shop.platform.errors import Conflict
 
 from . import compensation, selectors, services
 from .models import Order
@@ -39,7 +39,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     @property
     def throttle_scope(self) -> str | None:
-        """Placing orders has its own limit (shop.throttling); reading them does not."""
+        """Placing orders has its own limit (shop.platform.throttling); reading them does not."""
         return "checkout" if getattr(self, "action", None) == "create" else None
 
     def get_queryset(self):

@@ -13,9 +13,9 @@ from django.db import transaction
 from catalog.services import stock_deallocate
 from notifications.services import MessageKind, message_start
 from shop.celery import Priority
-from shop.errors import Conflict
-from shop.jobs.models import JobStep
-from shop.jobs.services import job_cancel, workflow_start
+from shop.platform.errors import Conflict
+from shop.platform.jobs.models import JobStep
+from shop.platform.jobs.services import job_cancel, workflow_start
 
 from . import payments
 from .models import Order, OrderStepRecord, Payment

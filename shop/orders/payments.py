@@ -27,7 +27,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
-from shop.errors import TransientError
+from shop.platform.errors import TransientError
 
 
 class GatewayError(Exception):

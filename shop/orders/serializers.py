@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from shop.api_urls import absolute_url
-from shop.jobs.serializers import JobSummarySerializer
+from shop.platform.jobs.serializers import JobSummarySerializer
 
 from .models import Order, OrderLine, Payment
 from .services import MAX_LINES, LineRequest

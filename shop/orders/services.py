@@ -21,10 +21,10 @@ from django.utils import timezone
 from catalog.selectors import products_by_id
 from catalog.services import StockLine, StockShort, stock_allocate
 from shop.celery import Priority
-from shop.errors import Conflict, InvalidInput
-from shop.jobs.dispatch import job_redispatch
-from shop.jobs.models import Job
-from shop.jobs.services import workflow_start
+from shop.platform.errors import Conflict, InvalidInput
+from shop.platform.jobs.dispatch import job_redispatch
+from shop.platform.jobs.models import Job
+from shop.platform.jobs.services import workflow_start
 
 from . import payments
 from .models import Order, OrderLine
@@ -246,7 +246,7 @@ def stalled_orders_redispatch(*, older_than: timedelta = STALLED_AFTER) -> int:
     """Send again the workflows of unfinished orders whose Job has been quiet `older_than`.
 
     Their messages were lost (Redis lost data, a worker was SIGKILLed at the wrong moment);
-    see shop.jobs.dispatch.job_redispatch. The outbox sweeper covers workflows that were
+    see shop.platform.jobs.dispatch.job_redispatch. The outbox sweeper covers workflows that were
     never sent. STALLED_AFTER exceeds every order step's hard limit plus the longest retry
     countdown (the confirmation mail's 300 s), so a slow order is never resent.
     """

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from catalog.services import stock_fulfil
 from notifications.services import MessageKind, message_prepare
-from shop.errors import ShopError, StepSkipped, TransientError
+from shop.platform.errors import ShopError, StepSkipped, TransientError
 
 from . import compensation, payments
 from .invoice import invoice_pdf

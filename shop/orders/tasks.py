@@ -1,4 +1,4 @@
-"""Order steps (shop.jobs.steps is the contract; shop/celery.py routes `orders.*` to `orders`).
+"""Order steps (shop.platform.jobs.steps is the contract; shop/celery.py routes `orders.*` to `orders`).
 
 Transient errors (a gateway timeout, a step that ran before the one it needs) are retried;
 a step that finds its order cancelled is skipped; a final failure is noted on the order
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shop.jobs.steps import RetryPolicy, StepFailure, step_task
+from shop.platform.jobs.steps import RetryPolicy, StepFailure, step_task
 
 from . import compensation, services, steps
 

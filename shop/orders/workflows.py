@@ -1,4 +1,4 @@
-"""The order app's canvases. Services start them with shop.jobs.services.workflow_start.
+"""The order app's canvases. Services start them with shop.platform.jobs.services.workflow_start.
 
     charge_payment
       -> chord(render_invoice_pdf, book_shipment)        (in parallel; results are tiny dicts)
@@ -18,7 +18,7 @@ from celery import chain, chord
 from celery.canvas import Signature
 
 from notifications.workflows import message_send_workflow
-from shop.jobs.steps import step
+from shop.platform.jobs.steps import step
 
 
 def order_workflow(*, order_id: int) -> Signature:

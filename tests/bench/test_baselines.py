@@ -10,7 +10,7 @@ import sys
 from bench import plain_celery
 from bench.naive import tasks as naive
 from shop.celery import app
-from shop.jobs.tracking import TrackedTask
+from shop.platform.jobs.tracking import TrackedTask
 from tests.harness.processes import ROOT
 
 

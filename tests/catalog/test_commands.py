@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from catalog.models import ProductImage
-from shop.jobs.models import Job, JobStep
+from shop.platform.jobs.models import Job, JobStep
 from tests.factories import ProductFactory, ProductImageFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db

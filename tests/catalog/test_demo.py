@@ -10,7 +10,7 @@ from PIL import Image
 from catalog.demo import product_picture, product_pictures_seed
 from catalog.models import ProductImage
 from catalog.selectors import products_without_images
-from shop.jobs.models import Job
+from shop.platform.jobs.models import Job
 from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from PIL import Image
 from catalog import services, storage
 from catalog.models import ImageRendition, ProductImage
 from shop.celery import Priority
-from shop.jobs.models import Job, JobStep
+from shop.platform.jobs.models import Job, JobStep
 from tests.catalog import pictures
 from tests.catalog.conftest import client_for, upload
 from tests.factories import ProductFactory, ProductImageFactory, StaffFactory

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from catalog.models import ProductImage
-from shop.jobs.models import Job
+from shop.platform.jobs.models import Job
 from tests.catalog import pictures
 from tests.catalog.conftest import client_for, media_files, upload
 from tests.factories import ProductFactory, UserFactory

@@ -8,13 +8,13 @@ from django.core.management import get_commands
 from kombu.transport.redis import Channel
 
 from shop.celery import app
-from shop.jobs.celery_compat import REDIS_PRIORITY_SEPARATOR
+from shop.platform.jobs.celery_compat import REDIS_PRIORITY_SEPARATOR
 from tests.harness.stack import procfile_commands
 
 from .test_tour import LEARNER_PAGES, ROOT
 
 DOCS = ROOT / "docs"
-# Step tasks are named `<app label>.<step>` (shop.jobs.steps), quoted or after `celery call`.
+# Step tasks are named `<app label>.<step>` (shop.platform.jobs.steps), quoted or after `celery call`.
 TASK_NAME = re.compile(r"(?<=[`\s])((?:orders|jobs|notifications|catalog|reporting|sync)\.[a-z_]+)(?=[`(\s])")
 MANAGE_COMMAND = re.compile(r"manage\.py (\w+)")
 

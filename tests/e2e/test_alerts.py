@@ -150,9 +150,9 @@ def test_a_stopped_beat_goes_silent_and_leaves_the_outbox_stuck_until_it_is_back
     stack.stop_process("beat")
     try:
         # A process whose broker send failed moments ago leaves its Job in the outbox for
-        # beat's sweeper (shop/jobs/dispatch.py), as a web request during an outage does.
+        # beat's sweeper (shop/platform/jobs/dispatch.py), as a web request during an outage does.
         output = stack.manage("shell", "-c", (
-            "from shop.jobs.dispatch import broker_breaker; from shop.jobs.services import demo_job_start; "
+            "from shop.platform.jobs.dispatch import broker_breaker; from shop.platform.jobs.services import demo_job_start; "
             "broker_breaker.trip(); print(demo_job_start(owner=None, numbers=[1, 2], flaky_failures=0).id)"
         ))  # fmt: skip
         job_id = int(output.split()[-1])

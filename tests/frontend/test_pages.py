@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from devservers.payment_gateway import TEST_CARDS
-from shop.jobs.models import Job, JobStep
 from shop.orders.models import Order
+from shop.platform.jobs.models import Job, JobStep
 from tests.catalog.test_api import ready_image
 from tests.factories import CategoryFactory, ProductFactory, ProductImageFactory, StaffFactory, UserFactory
 from tests.harness.jobs import wait_for_job

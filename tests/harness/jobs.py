@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from shop.jobs.models import Job
+from shop.platform.jobs.models import Job
 
 
 def wait_until(condition: Callable[[], object], *, timeout: float = 60, interval: float = 0.1,

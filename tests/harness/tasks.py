@@ -1,4 +1,4 @@
-"""Tasks only the tests use, declared with the step contract (shop.jobs.steps).
+"""Tasks only the tests use, declared with the step contract (shop.platform.jobs.steps).
 
 Registered in the test process (and so its in-thread worker) by tests/conftest.py, and in
 the worker subprocesses the harness starts by `--include` (tests/harness/processes.py);
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import time
 
-from shop.coordination import redis_client
-from shop.errors import Conflict, StepSkipped, TransientError
-from shop.jobs.steps import RetryPolicy, StepFailure, step_task
+from shop.platform.coordination import redis_client
+from shop.platform.errors import Conflict, StepSkipped, TransientError
+from shop.platform.jobs.steps import RetryPolicy, StepFailure, step_task
 
 
 @step_task(name="tests.demo_pause")

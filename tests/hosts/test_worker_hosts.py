@@ -16,9 +16,9 @@ from catalog.services import product_image_from_bytes
 from notifications.campaigns import campaign_create, campaign_send_start
 from notifications.models import Campaign
 from shop.celery import Priority
-from shop.jobs.models import Job, JobStep
 from shop.orders.models import Order
 from shop.orders.services import stalled_orders_redispatch
+from shop.platform.jobs.models import Job, JobStep
 from sync.models import SyncRun
 from sync.services import sync_run_request
 from tests.catalog import pictures

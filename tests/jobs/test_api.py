@@ -7,7 +7,7 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
-from shop.jobs.models import Job, JobStep
+from shop.platform.jobs.models import Job, JobStep
 from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

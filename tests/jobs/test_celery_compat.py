@@ -1,4 +1,4 @@
-"""shop.jobs.celery_compat relies on Celery's and kombu's internals: each test fails, naming
+"""shop.platform.jobs.celery_compat relies on Celery's and kombu's internals: each test fails, naming
 the installed versions, when an upgrade no longer has what the module uses."""
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from django.db import connection
 from kombu import Exchange, Queue
 
 from shop.celery import app
-from shop.jobs import celery_compat
-from shop.jobs.tasks import demo_square
+from shop.platform.jobs import celery_compat
+from shop.platform.jobs.tasks import demo_square
 
 VERSIONS = f"Celery {celery.__version__} / kombu {kombu.__version__}"
 
 
 def requires(condition: object, what: str) -> None:
-    assert condition, f"{VERSIONS} no longer has what shop/jobs/celery_compat.py relies on: {what}"
+    assert condition, f"{VERSIONS} no longer has what shop/platform/jobs/celery_compat.py relies on: {what}"
 
 
 def parameters(function) -> list[str]:

@@ -13,8 +13,8 @@ from django.db import transaction
 from rest_framework.test import APIClient
 
 from shop.celery import BEAT_SCHEDULER
-from shop.jobs import dispatch, services
-from shop.jobs.models import Job
+from shop.platform.jobs import dispatch, services
+from shop.platform.jobs.models import Job
 from tests.factories import StaffFactory
 from tests.harness.jobs import wait_for_job, wait_until
 from tests.harness.processes import ROOT, stack_env

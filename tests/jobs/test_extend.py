@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from celery import chord
 
-from shop.jobs import services
-from shop.jobs.models import Job, JobStep
-from shop.jobs.steps import step, step_with_result
+from shop.platform.jobs import services
+from shop.platform.jobs.models import Job, JobStep
+from shop.platform.jobs.steps import step, step_with_result
 from tests.harness.jobs import wait_for_job
 
 

@@ -1,4 +1,4 @@
-"""The step contract (shop/jobs/steps.py) on the real in-thread worker: what is retried, how
+"""The step contract (shop/platform/jobs/steps.py) on the real in-thread worker: what is retried, how
 long it waits, when the final-failure hook runs, what a skip does, and keyword-only ids."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import uuid
 import pytest
 from celery import chain, signals, states
 
-from shop.coordination import redis_client
-from shop.jobs.steps import RetryPolicy, step, step_task, step_with_result
+from shop.platform.coordination import redis_client
+from shop.platform.jobs.steps import RetryPolicy, step, step_task, step_with_result
 from tests.harness.jobs import wait_until
 
 

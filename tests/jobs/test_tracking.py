@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from shop.jobs import services
-from shop.jobs.models import Job, JobStep
+from shop.platform.jobs import services
+from shop.platform.jobs.models import Job, JobStep
 from tests.factories import StaffFactory
 from tests.harness.jobs import wait_for_job
 

@@ -14,10 +14,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from shop.celery import Priority
-from shop.jobs import services
-from shop.jobs.canvas import ROLE_HEADER, headers_stamp, job_headers, plan_workflow
-from shop.jobs.models import Job, JobStep
-from shop.jobs.tasks import demo_explode, demo_prepare, demo_square, demo_total
+from shop.platform.jobs import services
+from shop.platform.jobs.canvas import ROLE_HEADER, headers_stamp, job_headers, plan_workflow
+from shop.platform.jobs.models import Job, JobStep
+from shop.platform.jobs.tasks import demo_explode, demo_prepare, demo_square, demo_total
 
 # Two statements when a step starts and two when it ends (its row, then its Job's row);
 # the Job's status is decided inside the second. It used to be 13, plus two transactions

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from notifications import opt_outs, services
 from notifications.campaign_mail import CampaignMail
 from notifications.models import Campaign
-from shop.jobs.models import Job
+from shop.platform.jobs.models import Job
 from tests.factories import CampaignFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from django_celery_beat.models import PeriodicTask
 from notifications import campaigns, opt_outs, services
 from notifications.models import Campaign, Delivery, MailPreference, OutgoingMessage
 from notifications.tasks import campaign_batch_send
-from shop.jobs.models import Job
+from shop.platform.jobs.models import Job
 from tests.factories import CampaignFactory
 from tests.harness.jobs import wait_for_job, wait_until
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from notifications import services
 from notifications.models import OutgoingMessage
 from shop.celery import Priority
-from shop.queues.selectors import queue_depths
+from shop.platform.queues.selectors import queue_depths
 from tests.factories import StaffFactory
 from tests.harness.control import in_thread_worker_steps_aside
 from tests.harness.jobs import wait_until

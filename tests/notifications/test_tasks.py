@@ -6,7 +6,7 @@ from notifications import services
 from notifications.models import OutgoingMessage
 from notifications.tasks import send_message
 from shop.accounts.services import customer_register
-from shop.jobs.models import Job
+from shop.platform.jobs.models import Job
 from tests.harness.jobs import wait_for_job, wait_until
 
 

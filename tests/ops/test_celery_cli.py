@@ -13,7 +13,7 @@ import time
 import pytest
 
 from shop.celery import app
-from shop.jobs.tasks import demo_square
+from shop.platform.jobs.tasks import demo_square
 from tests.harness.processes import ROOT, WorkerProcess, stack_env, stop_process
 
 

@@ -19,9 +19,9 @@ from rest_framework.test import APIClient
 
 from devservers.payment_gateway import TEST_CARDS, TOKEN_SUCCEEDS
 from shop.celery import MAX_BROKER_PRIORITY, app
-from shop.jobs.models import Job, JobStep
-from shop.jobs.tasks import demo_square
 from shop.orders.models import Order
+from shop.platform.jobs.models import Job, JobStep
+from shop.platform.jobs.tasks import demo_square
 from tests.factories import ProductFactory, UserFactory
 from tests.harness.jobs import wait_for_job, wait_until
 from tests.harness.processes import ROOT, free_port, stack_env, wait_for_port

@@ -9,7 +9,7 @@ import re
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from shop.observability.charts import CHARTS
+from shop.platform.observability.charts import CHARTS
 from tests.harness.processes import ROOT
 
 DASHBOARD = ROOT / "deploy" / "grafana" / "greengrocer.json"

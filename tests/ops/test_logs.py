@@ -9,8 +9,8 @@ import threading
 import pytest
 from rest_framework.test import APIClient
 
-from shop.jobs.models import Job
-from shop.log_context import ContextFilter
+from shop.platform.jobs.models import Job
+from shop.platform.log_context import ContextFilter
 from tests.factories import StaffFactory
 from tests.harness.jobs import wait_for_job
 

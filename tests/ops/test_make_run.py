@@ -26,7 +26,7 @@ import redis
 import requests
 from django.test import override_settings
 
-from shop.queues.selectors import queue_depths
+from shop.platform.queues.selectors import queue_depths
 from tests.harness.jobs import wait_until
 from tests.harness.processes import ROOT, RedisServer, free_port, stop_process
 from tests.orders.conftest import CARD_SLOW

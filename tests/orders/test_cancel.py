@@ -7,10 +7,10 @@ from django.db import transaction
 
 from catalog.models import Product
 from shop.celery import app
-from shop.coordination import redis_client
-from shop.jobs.models import Job, JobStep
 from shop.orders import steps
 from shop.orders.models import Order, Payment
+from shop.platform.coordination import redis_client
+from shop.platform.jobs.models import Job, JobStep
 from tests.harness.jobs import wait_for_job, wait_until
 
 from .conftest import CARD_SLOW, checkout

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from catalog.models import Product
-from shop.jobs.models import Job
 from shop.orders.models import Order
+from shop.platform.jobs.models import Job
 from tests.factories import CompletedOrderFactory, ProductFactory, StaffFactory, UserFactory
 
 from .conftest import CARD_SUCCEEDS, checkout, client_for

@@ -7,10 +7,10 @@ from django.db.models.fields.files import FieldFile
 from catalog.models import Product
 from notifications.models import OutgoingMessage
 from notifications.tasks import send_message
-from shop.coordination import redis_client
-from shop.jobs.models import Job
 from shop.orders import tasks
 from shop.orders.models import Order, OrderStepRecord, Payment
+from shop.platform.coordination import redis_client
+from shop.platform.jobs.models import Job
 from tests.harness.jobs import wait_for_job
 
 from .conftest import checkout

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from shop.jobs.models import Job, JobStep
 from shop.orders import services, steps
 from shop.orders.models import Order, Payment
+from shop.platform.jobs.models import Job, JobStep
 from tests.harness.jobs import wait_for_job
 
 from .conftest import checkout

@@ -9,8 +9,8 @@ import pytest
 from pypdf import PdfReader
 
 from catalog.models import Product
-from shop.jobs.models import Job, JobStep
 from shop.orders.models import Order, OrderStepRecord, Payment
+from shop.platform.jobs.models import Job, JobStep
 from tests.factories import StaffFactory
 from tests.harness.jobs import wait_for_job, wait_until
 

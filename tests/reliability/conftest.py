@@ -19,9 +19,9 @@ import requests
 from rest_framework.authtoken.models import Token
 
 from notifications.sending import stable_message_id
-from shop.coordination import redis_client
-from shop.jobs.models import Job
 from shop.orders.models import Order
+from shop.platform.coordination import redis_client
+from shop.platform.jobs.models import Job
 from tests.factories import UserFactory
 from tests.harness.jobs import wait_until
 from tests.harness.mail import SmtpSink

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from catalog.models import Product
-from shop.jobs.models import Job
 from shop.orders.models import Order, Payment
+from shop.platform.jobs.models import Job
 from tests.factories import ProductFactory
 from tests.harness.beat import BeatProcess
 from tests.harness.jobs import wait_for_job

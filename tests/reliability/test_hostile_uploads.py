@@ -19,7 +19,7 @@ from django.conf import settings
 from PIL import Image
 
 from catalog.models import ProductImage
-from shop.jobs.models import Job
+from shop.platform.jobs.models import Job
 from tests.catalog import pictures
 from tests.factories import ProductFactory, StaffFactory
 from tests.harness.jobs import wait_for_job

@@ -31,9 +31,9 @@ import pytest
 from catalog.models import Product
 from notifications.campaigns import stalled_campaigns_redispatch
 from notifications.models import Campaign, Delivery
-from shop.jobs.dispatch import pending_dispatches_sweep
 from shop.orders.models import Order
 from shop.orders.services import stalled_orders_redispatch
+from shop.platform.jobs.dispatch import pending_dispatches_sweep
 from tests.factories import ProductFactory, StaffFactory
 from tests.harness.control import in_thread_worker_steps_aside
 from tests.harness.jobs import wait_until

@@ -21,8 +21,8 @@ import pytest
 
 from notifications.models import Campaign, Delivery
 from shop.celery import app
-from shop.coordination import redis_connect
 from shop.orders.models import Order
+from shop.platform.coordination import redis_connect
 from tests.conftest import _point_at_redis
 from tests.factories import ProductFactory, StaffFactory
 from tests.harness.jobs import wait_until
@@ -62,7 +62,7 @@ def shop_on_sentinels(settings, sentinels: SentinelSet, redis_url: str):
     saved = (app.conf.broker_transport_options, app.conf.result_backend_transport_options)
     settings.CELERY_BROKER_URL = urls.replace(";", "/0;") + "/0"
     settings.CELERY_RESULT_BACKEND = (
-        "shop.result_backend:SentinelResultBackend+" + urls.replace(";", "/1;") + "/1"
+        "shop.platform.result_backend:SentinelResultBackend+" + urls.replace(";", "/1;") + "/1"
     )
     app.conf.update(broker_transport_options={**saved[0], **options},
                     result_backend_transport_options={**saved[1], **options})  # fmt: skip

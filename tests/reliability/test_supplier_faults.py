@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from shop.jobs.models import Job
+from shop.platform.jobs.models import Job
 from sync.models import SyncRun
 from tests.harness.control import in_thread_worker_steps_aside
 from tests.harness.jobs import wait_for_job

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from reporting import services
 from reporting.models import Report
 from reporting.selectors import sales_between
-from shop.jobs.models import Job
+from shop.platform.jobs.models import Job
 from tests.factories import CategoryFactory, ProductFactory, StaffFactory, UserFactory
 from tests.harness.jobs import wait_for_job
 from tests.reporting.sales import order_create, shop_time

@@ -9,7 +9,7 @@ import pytest
 
 from reporting.periods import day_ranges, period_title, previous_period
 from reporting.services import report_period
-from shop.errors import InvalidInput
+from shop.platform.errors import InvalidInput
 
 TUESDAY = date(2026, 11, 24)
 

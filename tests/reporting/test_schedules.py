@@ -13,7 +13,7 @@ from django_celery_beat.schedulers import ModelEntry
 
 from reporting.models import Report
 from shop.celery import app
-from shop.jobs.models import Job
+from shop.platform.jobs.models import Job
 from tests.harness.jobs import wait_for_job
 
 pytestmark = pytest.mark.django_db

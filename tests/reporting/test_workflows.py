@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from reporting import services
 from reporting.brand import euros
 from reporting.models import Report
-from shop.jobs.models import Job
+from shop.platform.jobs.models import Job
 from tests.factories import StaffFactory
 from tests.harness.jobs import wait_for_job
 from tests.reporting.sales import catalog_create, expected_figures, month_of_sales_create

@@ -8,7 +8,7 @@ from django.db import OperationalError
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.test import APIClient, APIRequestFactory
 
-from shop import errors
+from shop.platform import errors
 from tests.factories import UserFactory
 
 

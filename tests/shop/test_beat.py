@@ -1,6 +1,6 @@
 """Beat on two hosts: every period of every schedule is sent exactly once, even when one dies.
 
-Two real `celery beat` processes (the Procfile's command, shop.beat.scheduler) share the
+Two real `celery beat` processes (the Procfile's command, shop.platform.beat.scheduler) share the
 test database and Redis, as two hosts would; the session's real worker runs what they send.
 """
 
@@ -19,10 +19,10 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from shop.beat.models import ScheduledRun
-from shop.beat.periods import GridSchedule, crontab_last_fire
 from shop.celery import BEAT_SCHEDULER, app
-from shop.coordination import redis_client
+from shop.platform.beat.models import ScheduledRun
+from shop.platform.beat.periods import GridSchedule, crontab_last_fire
+from shop.platform.coordination import redis_client
 from tests.harness.beat import BeatProcess
 from tests.harness.jobs import wait_until
 

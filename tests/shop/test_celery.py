@@ -141,7 +141,7 @@ def test_threads_workers_enforce_no_time_limits_so_every_network_call_has_its_ow
     itself, well within the soft limit its task declares (which only prefork would enforce)."""
     from django.core.mail import get_connection
 
-    from shop.coordination import redis_client
+    from shop.platform.coordination import redis_client
     from sync.client import SupplierClient
 
     smtp_timeout = get_connection("django.core.mail.backends.smtp.EmailBackend").timeout
@@ -179,7 +179,7 @@ def test_a_campaign_batch_on_threads_ends_each_run_within_its_soft_limit():
 
 
 def test_workers_stop_threads_tasks_cooperatively_on_a_cold_shutdown():
-    from shop.worker_shutdown import ThreadsPoolShutdown
+    from shop.platform.worker_shutdown import ThreadsPoolShutdown
 
     assert ThreadsPoolShutdown in app.steps["worker"]
     assert app.conf.worker_soft_shutdown_timeout > 0

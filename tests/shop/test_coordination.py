@@ -9,14 +9,14 @@ import uuid
 
 import pytest
 
-from shop.coordination import RateLimitTimeout, TokenBucket, lock
+from shop.platform.coordination import RateLimitTimeout, TokenBucket, lock
 from tests.harness.processes import ROOT, stack_env
 
 # Run by each worker-like process: take what it can from the named bucket, print the count.
 _TAKE_TOKENS = """
 import sys, django
 django.setup()
-from shop.coordination import TokenBucket
+from shop.platform.coordination import TokenBucket
 name, rate, capacity, attempts = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
 bucket = TokenBucket(name, rate=rate, capacity=capacity)
 print(sum(bucket.try_acquire() == 0 for _ in range(attempts)))

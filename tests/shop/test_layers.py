@@ -11,15 +11,15 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["catalog", "notifications", "reporting", "sync", "shop/orders", "shop/accounts", "shop/jobs"]
+APPS = ["catalog", "notifications", "reporting", "sync", "shop/orders", "shop/accounts", "shop/platform/jobs"]
 HTTP_EDGE = {"api.py", "serializers.py", "urls.py", "views.py", "admin.py"}
 OUTSIDE = {"migrations", "management", "views", "templatetags"}
 # DRF itself, and the platform's HTTP edge built on it.
-DRF = ("rest_framework", "django_filters.rest_framework", "shop.api_", "shop.throttling")
+DRF = ("rest_framework", "django_filters.rest_framework", "shop.platform.api_", "shop.platform.throttling")
 
 
 def _service_modules() -> list[Path]:
-    modules = [ROOT / "shop" / "errors.py"]
+    modules = [ROOT / "shop" / "platform" / "errors.py"]
     for app in APPS:
         for path in sorted((ROOT / app).rglob("*.py")):
             inside = path.relative_to(ROOT / app).parts
@@ -52,7 +52,7 @@ def test_the_walk_covers_every_kind_of_service_module():
         "catalog/services.py", "catalog/selectors.py", "catalog/rendering.py", "shop/orders/services.py",
         "shop/orders/compensation.py", "shop/orders/steps.py", "shop/orders/payments.py",
         "notifications/campaigns.py", "notifications/sending.py", "catalog/upsert.py", "sync/services.py",
-        "reporting/services.py", "shop/jobs/services.py", "shop/errors.py",
+        "reporting/services.py", "shop/platform/jobs/services.py", "shop/platform/errors.py",
     } <= walked  # fmt: skip
     assert not any(name.endswith(("/api.py", "/serializers.py")) for name in walked)
 

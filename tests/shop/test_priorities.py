@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shop.celery import Priority, app, broker_priority
-from shop.coordination import redis_client
+from shop.platform.coordination import redis_client
 from tests.harness.control import in_thread_worker_steps_aside
 from tests.harness.jobs import wait_until
 from tests.harness.processes import WorkerProcess

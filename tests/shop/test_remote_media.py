@@ -21,8 +21,8 @@ from PIL import Image
 from catalog import storage
 from catalog.models import ProductImage
 from reporting import services as reporting_services
-from shop.jobs.models import Job
 from shop.orders.models import Order
+from shop.platform.jobs.models import Job
 from tests.catalog import pictures
 from tests.catalog.conftest import upload
 from tests.factories import ProductFactory, StaffFactory

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from shop.coordination import lock, redis_connect
+from shop.platform.coordination import lock, redis_connect
 from tests.harness.processes import free_port
 from tests.harness.sentinel import MASTER_NAME, SentinelSet
 

@@ -8,7 +8,7 @@ import sys
 
 from notifications import campaigns
 from notifications.tasks import PROGRESS
-from shop.jobs.models import JobStep
+from shop.platform.jobs.models import JobStep
 from tests.factories import CampaignFactory
 from tests.harness.jobs import wait_for_job, wait_until
 from tests.harness.processes import ROOT, stack_env

@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 
 from shop.celery import app
-from shop.health import redacted
-from shop.queues.selectors import queue_depths
+from shop.platform.health import redacted
+from shop.platform.queues.selectors import queue_depths
 from tests.conftest import purge_broker
 from tests.harness.control import in_thread_worker_steps_aside
 from tests.harness.processes import WorkerProcess, free_port, stack_env

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shop.jobs.models import Job
+from shop.platform.jobs.models import Job
 from sync import services
 from sync.models import SyncRun
 from tests.harness.control import in_thread_worker_steps_aside

@@ -12,7 +12,7 @@ from django.conf import settings
 
 from catalog.models import Product, ProductImage
 from devservers import supplier_catalog
-from shop.jobs.models import Job, JobStep
+from shop.platform.jobs.models import Job, JobStep
 from sync.models import SupplierPicture, SyncRun
 from sync.tasks import SUPPLIER_RETRY
 from tests.catalog import pictures

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from catalog.models import Category, Product
-from shop.jobs.models import Job, JobStep
+from shop.platform.jobs.models import Job, JobStep
 from sync.models import SyncPage, SyncRun
 from tests.harness.jobs import wait_for_job
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from redis.exceptions import RedisError
 
-from shop.health import broker_ping
+from shop.platform.health import broker_ping
 
 
 class Command(BaseCommand):

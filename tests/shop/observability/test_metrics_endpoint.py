@@ -7,8 +7,8 @@ from django.test import Client
 from django.test.utils import override_settings
 
 from shop.celery import QUEUE_NAMES, Priority, app, broker_priority
-from shop.jobs.models import Job
-from shop.queues.selectors import queue_depths
+from shop.platform.jobs.models import Job
+from shop.platform.queues.selectors import queue_depths
 from tests.factories import UserFactory
 from tests.harness.control import in_thread_worker_steps_aside
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 from prometheus_client import REGISTRY, generate_latest
 
-from shop.jobs.tasks import demo_explode, demo_flaky, demo_square
+from shop.platform.jobs.tasks import demo_explode, demo_flaky, demo_square
 from tests.harness.control import in_thread_worker_steps_aside
 from tests.harness.jobs import wait_until
 from tests.harness.processes import WorkerProcess, free_port, stack_env

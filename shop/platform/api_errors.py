@@ -2,7 +2,7 @@
 
     {"error": {"status": 409, "code": "out_of_stock", "message": "...", "details": {...}}}
 
-Services raise the domain errors of `shop.errors` (or Django's `ValidationError`, as model
+Services raise the domain errors of `shop.platform.errors` (or Django's `ValidationError`, as model
 checks do) and never speak HTTP; this handler gives each kind its status. `details` carries
 field errors (400) or the domain facts a client needs (which product is short, which run is
 already going). Nothing here knows about a feature.
@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from shop import errors
+from shop.platform import errors
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ and skip. So:
   at any tick of it;
 - the one window left is a SIGKILL (or a lost host) between the broker accepting the
   message and the commit, a database round trip: then a second beat sends that period
-  again. SIGTERM waits for the commit (shop.termination).
+  again. SIGTERM waits for the commit (shop.platform.termination).
 
 docs/architecture.md ("Beat on several hosts") says why this over a lease lock.
 """
@@ -28,7 +28,7 @@ from celery import schedules
 from django.db import IntegrityError, close_old_connections, transaction
 from django_celery_beat.schedulers import DatabaseScheduler, ModelEntry
 
-from shop.termination import termination_deferred
+from shop.platform.termination import termination_deferred
 
 from .models import ScheduledRun
 from .periods import GridSchedule, period_start

@@ -3,7 +3,7 @@
 `workflow_start` is the one way feature code starts a workflow. It records a Job, its steps
 and the serialised canvas in the caller's transaction, and sends the canvas only when that
 transaction commits. If the broker is down then, the Job stays "waiting for the broker" and
-`shop.jobs.dispatch` sends it later: the work is never lost.
+`shop.platform.jobs.dispatch` sends it later: the work is never lost.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from django.db.models import Case, DateTimeField, F, Max, Q, TextField, Value, W
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from shop import log_context
 from shop.celery import Priority, app
+from shop.platform import log_context
 
 from .canvas import PlannedStep, job_headers, plan_workflow
 from .dispatch import BROKER_ERRORS, job_dispatch
@@ -106,7 +106,7 @@ def workflow_extend(*, job_id: int, stage: str, workflow: Signature) -> bool:
     return True
 
 
-# --- Step updates (called from task signals in shop.jobs.tracking) -----------------------
+# --- Step updates (called from task signals in shop.platform.jobs.tracking) -----------------------
 # Each step event is one transaction of two UPDATEs, the step's row then its Job's: the Job
 # learns its progress from counters moved with F() expressions, and its status is decided in
 # the same statement, once, when the last step succeeds or the first one fails. A finished
@@ -239,7 +239,7 @@ def demo_job_start(
     explode: bool = False,
     priority: Priority = Priority.NORMAL,
 ) -> Job:
-    """Start the demo workflow (see shop/jobs/workflows.py)."""
+    """Start the demo workflow (see shop/platform/jobs/workflows.py)."""
     from .workflows import demo_workflow
 
     return workflow_start(

@@ -65,7 +65,7 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # Last step activity (start, retry, success, failure): how a stalled workflow is told
-    # apart from a slow one (shop.jobs.dispatch.job_redispatch).
+    # apart from a slow one (shop.platform.jobs.dispatch.job_redispatch).
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

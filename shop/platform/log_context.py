@@ -1,7 +1,7 @@
 """Context that follows work from a web request into the tasks it dispatches.
 
 Every log line carries the request id, the task id, the Job id and the business key
-(`order:42`, `campaign:7`, ...). The web sets the request id; `shop.jobs.tracking` sets the
+(`order:42`, `campaign:7`, ...). The web sets the request id; `shop.platform.jobs.tracking` sets the
 rest when a task starts and forwards the request id as a message header.
 """
 

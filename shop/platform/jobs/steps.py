@@ -9,10 +9,10 @@ Declare (in an app's tasks.py)::
   what follows the app label. shop/celery.py routes by that name.
 - Arguments are keyword-only. A step that consumes the previous step's result names the
   keyword it arrives as (`takes_result="message_id"`); nothing else may be positional.
-- Retries: only transient errors (`shop.errors.TransientError`, a locked or lost database
+- Retries: only transient errors (`shop.platform.errors.TransientError`, a locked or lost database
   connection), as the step's `RetryPolicy` says. An error raised with the dependency's own
   wait (`retry_after`) waits that long instead.
-- `shop.errors.StepSkipped` (the step has nothing to do): Celery's `Ignore`, the chain stops.
+- `shop.platform.errors.StepSkipped` (the step has nothing to do): Celery's `Ignore`, the chain stops.
 - Any other error fails the step at once; then, and when retries are spent,
   `on_final_failure(failure=StepFailure, **the step's kwargs)` records it through a service.
 
@@ -39,7 +39,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from shop.celery import app
-from shop.errors import StepSkipped, TransientError
+from shop.platform.errors import StepSkipped, TransientError
 
 from .canvas import step_name
 from .tracking import TrackedTask

@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
-from shop.api_errors import json_error
+from shop.platform.api_errors import json_error
 
 from . import multiprocess
 from .collector import ShopStateCollector

@@ -7,7 +7,7 @@ has started finishes before new ones of its band start: `broker_priority(positio
 and returns the serialised canvas (stored in the outbox), the steps and the shape the
 frontend draws. Given the Job, it also puts the Job's id and subject (and an error handler's
 role) in every task's message headers, so a worker knows a task's Job without asking the
-database, and a task without those headers is not tracked at all (shop.jobs.tracking).
+database, and a task without those headers is not tracked at all (shop.platform.jobs.tracking).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def _queue_for(task_name: str, options: dict[str, Any]) -> str:
 
 
 def step_name(task_name: str) -> str:
-    """What a Job calls a step: its task name without the app label (shop.jobs.steps)."""
+    """What a Job calls a step: its task name without the app label (shop.platform.jobs.steps)."""
     return task_name.partition(".")[2] or task_name
 
 

@@ -20,9 +20,9 @@ from prometheus_client.registry import Collector
 
 from notifications.models import Campaign
 from reporting.models import Report
-from shop.jobs.models import Job
 from shop.orders.models import Order
-from shop.queues.selectors import queue_depths, queue_oldest_ages
+from shop.platform.jobs.models import Job
+from shop.platform.queues.selectors import queue_depths, queue_oldest_ages
 from sync.models import SyncRun
 
 from .metrics import queue_wait_budgets

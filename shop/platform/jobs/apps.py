@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class JobsConfig(AppConfig):
-    name = "shop.jobs"
+    name = "shop.platform.jobs"
     label = "jobs"
     verbose_name = "Jobs (workflow runs)"
 

@@ -6,7 +6,7 @@ barrier). A web process or the outbox sweeper never waits for those results, so 
 long-lived processes the subscriptions only pile up. Inside `results_not_followed()`
 nothing is subscribed; `AsyncResult(id).state` still reads the stored result later, and a
 caller that really waits (`.get()`) outside the block subscribes as usual. Workers never wait
-on results, so `shop.jobs.tracking` turns following off while each task runs (retries,
+on results, so `shop.platform.jobs.tracking` turns following off while each task runs (retries,
 chain steps and chord callbacks are sent from there).
 """
 
@@ -16,7 +16,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from shop.jobs.celery_compat import SwitchableFollowingRedisBackend, SwitchableFollowingSentinelBackend
+from shop.platform.jobs.celery_compat import (
+    SwitchableFollowingRedisBackend,
+    SwitchableFollowingSentinelBackend,
+)
 
 _state = threading.local()
 

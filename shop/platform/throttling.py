@@ -4,7 +4,7 @@ DRF's throttles keep their history in Django's cache, which here is per process:
 several gunicorn workers each would allow the full rate. These keep DRF's rules (rates
 from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], who counts as whom, a sliding window:
 "10/min" is at most 10 requests in any 60 seconds, 429 with Retry-After beyond) but keep
-the window in the coordination Redis (shop.coordination), one sorted set per caller and
+the window in the coordination Redis (shop.platform.coordination), one sorted set per caller and
 scope, updated atomically by one script, so every process counts the same requests.
 """
 

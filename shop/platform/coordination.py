@@ -15,7 +15,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 from redis.sentinel import Sentinel
 
-from shop.errors import TransientError
+from shop.platform.errors import TransientError
 
 # Refill the bucket for the time elapsed, then take `requested` tokens if there are enough.
 # Returns 0 when granted, else the milliseconds to wait before the tokens will be there.

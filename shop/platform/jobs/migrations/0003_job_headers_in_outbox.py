@@ -4,7 +4,7 @@ already queued before the deploy stay untracked: their work runs, their Job does
 
 from django.db import migrations
 
-from shop.jobs.canvas import headers_stamp, job_headers
+from shop.platform.jobs.canvas import headers_stamp, job_headers
 
 
 def stamp(apps, schema_editor):

@@ -18,9 +18,9 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
-from shop import log_context
 from shop.celery import app
-from shop.result_backend import results_not_followed
+from shop.platform import log_context
+from shop.platform.result_backend import results_not_followed
 
 from .models import Job
 

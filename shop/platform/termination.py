@@ -21,7 +21,7 @@ def termination_deferred() -> Iterator[None]:
     REMAP_SIGTERM=SIGQUIT (how the stack starts its workers). One cut between the SMTP
     server's "250 OK" and the row saying `sent` leaves a message whose outcome nobody knows.
     Beat: a stop between publishing a scheduled run and committing its period's claim would
-    let another beat send that period again (shop/beat/scheduler.py).
+    let another beat send that period again (shop/platform/beat/scheduler.py).
     Only the main thread can hold a signal back; thread-pool tasks are never terminated that
     way. SIGKILL still cuts anywhere: the claims cover that.
     """

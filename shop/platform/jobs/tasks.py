@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from celery import current_task
 
-from shop.coordination import redis_client
-from shop.errors import TransientError
+from shop.platform.coordination import redis_client
+from shop.platform.errors import TransientError
 
 from . import dispatch
 from .steps import RetryPolicy, step_task

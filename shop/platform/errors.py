@@ -3,7 +3,7 @@
 Every error has a stable machine `code`, a human `message` and optional `details` (the
 domain facts a caller needs: which product is short, which run is already going). Services,
 tasks and commands raise these and never speak HTTP; the one API exception handler
-(`shop.api_errors`) maps each kind to its status, and the step contract (`shop.jobs`)
+(`shop.platform.api_errors`) maps each kind to its status, and the step contract (`shop.platform.jobs`)
 retries `TransientError` and nothing else.
 """
 

@@ -3,7 +3,7 @@
 `TrackedTask` is the app's default task class (see shop/celery.py): before each run it marks
 the step started and skips steps of a cancelled Job. Task signals record retries, success,
 failure and revocation. A step knows its Job from its message headers (planned in
-shop.jobs.canvas); a task without them belongs to no Job and costs no query at all. The
+shop.platform.jobs.canvas); a task without them belongs to no Job and costs no query at all. The
 request id travels as a header too, so the logs of a web request and of the tasks it caused
 share it.
 
@@ -21,8 +21,8 @@ import logging
 from celery import Task, signals
 from celery.exceptions import Ignore
 
-from shop import log_context
-from shop.result_backend import follow_results
+from shop.platform import log_context
+from shop.platform.result_backend import follow_results
 
 from . import services
 from .canvas import JOB_HEADER, ROLE_HEADER, SUBJECT_HEADER, step_name

@@ -17,7 +17,7 @@ from celery.worker import state as worker_state
 from celery.worker.request import Request
 from kombu.transport.redis import Channel as RedisChannel
 
-# --- kombu's Redis layout (shop.queues.selectors reads the broker directly) ------------
+# --- kombu's Redis layout (shop.platform.queues.selectors reads the broker directly) ------------
 # kombu emulates priorities with one list per step: `orders` holds step 0 and
 # `orders<sep><n>` step n (Channel._q_for_pri). Messages a worker holds (late ack) sit in
 # the `unacked` hash.
@@ -53,7 +53,7 @@ class ConnectionLossSafeRequest(Request):
 # --- Result backend: send without subscribing to the result --------------------------------
 class SwitchableFollowing:
     """Celery's Redis backend, subscribing the sender to a task's result channel only while
-    `following()` says so (shop.result_backend decides). `on_task_call` subscribes at send
+    `following()` says so (shop.platform.result_backend decides). `on_task_call` subscribes at send
     time; `_add_pending_result` is where freezing a chord registers its header results."""
 
     following: Callable[[], bool] = staticmethod(lambda: True)
@@ -121,7 +121,7 @@ def django_fixup(app: Celery) -> DjangoFixup | None:
     return None
 
 
-FIXUPS = ["shop.jobs.celery_compat:django_fixup"]
+FIXUPS = ["shop.platform.jobs.celery_compat:django_fixup"]
 
 
 # --- Test support ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop.errors import Unavailable
+from shop.platform.errors import Unavailable
 
 from .selectors import queue_depths
 

@@ -2,7 +2,7 @@
 
 kombu emulates priorities on Redis with one list per priority step; the unacked hash holds
 messages a worker has taken but not yet acknowledged (late ack). Their names are kombu's
-(shop.jobs.celery_compat).
+(shop.platform.jobs.celery_compat).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from shop.celery import MAX_BROKER_PRIORITY, QUEUE_NAMES, Priority, priority_from_broker
-from shop.coordination import redis_connect
-from shop.jobs.celery_compat import REDIS_UNACKED_KEY, redis_priority_key
-from shop.observability.metrics import READY_AT_HEADER
+from shop.platform.coordination import redis_connect
+from shop.platform.jobs.celery_compat import REDIS_UNACKED_KEY, redis_priority_key
+from shop.platform.observability.metrics import READY_AT_HEADER
 
 
 @dataclass
@@ -64,7 +64,7 @@ def queue_oldest_ages(*, now: float) -> dict[str, float | None]:
 
     kombu pushes on the left and workers pop on the right, so each priority list's oldest
     message is its last element; its ready time is the header the publisher stamps
-    (shop.observability.celery_metrics).
+    (shop.platform.observability.celery_metrics).
     """
     steps = range(MAX_BROKER_PRIORITY + 1)
     oldest = _per_priority_list(lambda pipe, key: pipe.lindex(key, -1))

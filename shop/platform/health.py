@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from shop.celery import app
-from shop.coordination import redis_connect
+from shop.platform.coordination import redis_connect
 
 
 def _timed(check) -> dict:
