@@ -9,8 +9,8 @@ import time
 from celery import current_task
 from celery.exceptions import Reject
 
+from shop.platform.jobs.celery_compat import worker_stopping
 from shop.platform.jobs.steps import RetryPolicy, StepFailure, step_task
-from shop.platform.worker_shutdown import worker_stopping
 
 from . import campaigns, services
 
@@ -53,7 +53,7 @@ def campaign_batch_send(*, campaign_id: int, first_recipient_id: int, last_recip
 
     The meta is small ({"done", "total"}) and is replaced by the batch's counts on SUCCESS;
     the chord counts finished header tasks separately, so PROGRESS never completes it early.
-    A worker stopping (shop.platform.worker_shutdown) or BATCH_RUN_SECONDS spent ends the run
+    A worker stopping (shop.platform.jobs.celery_compat) or BATCH_RUN_SECONDS spent ends the run
     between two recipients and puts the message back in the queue: the next run, on any
     worker, skips every recipient already sent.
     """

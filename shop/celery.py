@@ -14,7 +14,7 @@ from celery import Celery
 from django.conf import settings
 from kombu import Queue
 
-from shop.platform.worker_shutdown import ThreadsPoolShutdown
+from shop.platform.jobs.celery_compat import ThreadsPoolShutdown
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
 

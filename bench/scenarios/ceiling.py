@@ -5,7 +5,7 @@ Three kinds of no-op, each through the `orders` queue with worker-fast's own com
 - **plain Celery**: `bench.plain_celery`, a tiny app of its own with the shop's broker and
   reliability settings (late ack, reject on worker lost, prefetch 1, ten priority steps, the
   same broker URL, transport options and Redis result backend) and nothing else: no Django,
-  no project signals, no events. The bench starts it for this scenario only.
+  no project signals. The bench starts it for this scenario only.
 - **the shop's**: `bench.tasks.noop` on worker-fast itself, a task of the shop's own class
   that belongs to no Job (what untracked work pays: signals, events, the result backend).
 - **a tracked step**: the same no-op as the one step of a Job (`workflow_start`, one Job per

@@ -128,3 +128,19 @@ def test_kombu_redis_channel_still_names_its_keys_as_class_attributes(name):
     from kombu.transport.redis import Channel
 
     requires(isinstance(getattr(Channel, name, None), str), f"kombu.transport.redis.Channel.{name}")
+
+
+def test_the_threads_pool_and_worker_still_have_what_the_cold_shutdown_step_replaces():
+    from celery.apps.worker import Worker
+    from celery.concurrency.thread import TaskPool as ThreadTaskPool
+
+    requires(hasattr(ThreadTaskPool, "terminate_job"), "celery.concurrency.thread.TaskPool.terminate_job")
+    requires(hasattr(Worker, "wait_for_soft_shutdown"), "WorkController.wait_for_soft_shutdown")
+    requires(
+        hasattr(worker_state, "should_stop") and hasattr(worker_state, "should_terminate"),
+        "celery.worker.state.should_stop / should_terminate",
+    )
+    requires(
+        set(celery_compat.ThreadsPoolShutdown.requires) <= app.WorkController.Blueprint.default_steps,
+        "the worker blueprint's Pool step that ThreadsPoolShutdown requires",
+    )

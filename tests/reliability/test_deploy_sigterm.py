@@ -6,7 +6,7 @@ compose.yaml and scripts/stack_env.sh start them, so SIGTERM is Celery's cold sh
 the soft shutdown wait (CELERY_SOFT_SHUTDOWN_TIMEOUT, 2 s here instead of production's 20 s),
 then what still runs is cancelled. The order's charge is slow (PAYMENT_SLOW_SECONDS) and the
 campaign trickles out (MAIL_SEND_RATE), so both outlast the wait: the prefork child is
-killed mid-charge, the batch stops between two recipients (shop.platform.worker_shutdown), and both
+killed mid-charge, the batch stops between two recipients (shop.platform.jobs.celery_compat), and both
 messages go back to their queues when the stopping workers close their broker channel.
 
 A second pair of workers on the same queues, started once the old ones have exited (as

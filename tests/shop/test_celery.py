@@ -179,7 +179,7 @@ def test_a_campaign_batch_on_threads_ends_each_run_within_its_soft_limit():
 
 
 def test_workers_stop_threads_tasks_cooperatively_on_a_cold_shutdown():
-    from shop.platform.worker_shutdown import ThreadsPoolShutdown
+    from shop.platform.jobs.celery_compat import ThreadsPoolShutdown
 
     assert ThreadsPoolShutdown in app.steps["worker"]
     assert app.conf.worker_soft_shutdown_timeout > 0
