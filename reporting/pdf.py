@@ -11,9 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -29,69 +27,10 @@ from reportlab.platypus import (
 )
 
 from . import charts
-from .brand import CREAM, GREEN, GREEN_DARK, INK, LEAF, MUTED, RULE, euros
+from .brand import CREAM, GREEN, GREEN_DARK, LEAF, RULE, euros
 from .pdf_pages import CONTENT_WIDTH, MARGIN, PAGE_HEIGHT, NumberedCanvas, draw_cover, draw_inner
+from .pdf_styles import report_styles
 from .periods import REPORT_TITLES, day_text, period_title, shop_timezone
-
-
-def _styles() -> dict[str, ParagraphStyle]:
-    base = getSampleStyleSheet()["Normal"]
-    body = ParagraphStyle("body", parent=base, fontName="Helvetica", fontSize=10, leading=14, textColor=INK)
-    return {
-        "body": body,
-        "muted": ParagraphStyle("muted", parent=body, textColor=MUTED, fontSize=9, leading=12),
-        "cover_kicker": ParagraphStyle(
-            "kicker",
-            parent=body,
-            fontName="Helvetica-Bold",
-            fontSize=11,
-            textColor=LEAF,
-            leading=14,
-            spaceAfter=4,
-        ),
-        "cover_title": ParagraphStyle(
-            "cover_title",
-            parent=body,
-            fontName="Helvetica-Bold",
-            fontSize=30,
-            leading=36,
-            textColor=GREEN_DARK,
-            spaceAfter=6,
-        ),
-        "cover_period": ParagraphStyle(
-            "cover_period", parent=body, fontSize=15, leading=20, textColor=INK, spaceAfter=4
-        ),
-        "h1": ParagraphStyle(
-            "h1",
-            parent=body,
-            fontName="Helvetica-Bold",
-            fontSize=17,
-            leading=22,
-            textColor=GREEN_DARK,
-            spaceBefore=4,
-            spaceAfter=4,
-        ),
-        "kpi_label": ParagraphStyle("kpi_label", parent=body, fontSize=9, leading=11, textColor=MUTED),
-        "kpi_value": ParagraphStyle(
-            "kpi_value", parent=body, fontName="Helvetica-Bold", fontSize=20, leading=24, textColor=GREEN_DARK
-        ),
-        "kpi_note": ParagraphStyle("kpi_note", parent=body, fontSize=8.5, leading=11, textColor=MUTED),
-        "cell": ParagraphStyle("cell", parent=body, fontSize=9, leading=11),
-        "cell_right": ParagraphStyle("cell_right", parent=body, fontSize=9, leading=11, alignment=TA_RIGHT),
-        "empty_title": ParagraphStyle(
-            "empty_title",
-            parent=body,
-            fontName="Helvetica-Bold",
-            fontSize=22,
-            leading=28,
-            textColor=GREEN_DARK,
-            alignment=TA_CENTER,
-        ),
-        "empty_body": ParagraphStyle(
-            "empty_body", parent=body, fontSize=11, leading=16, alignment=TA_CENTER, textColor=MUTED
-        ),
-    }
-
 
 # --- Content ----------------------------------------------------------------------------
 
@@ -311,7 +250,7 @@ def render_report_pdf(*, report, figures: dict[str, Any], generated_at: datetime
             PageTemplate(id="inner", frames=[frame], onPage=draw_inner),
         ]
     )
-    styles = _styles()
+    styles = report_styles()
     story = _cover(report, figures, styles, generated_at)
     if figures["orders"]:
         story += _details(figures, styles)
