@@ -43,7 +43,7 @@ def _quick(context: BenchContext) -> bool:
 
 
 def _pages(context: BenchContext) -> int:
-    return 16 if _quick(context) else 64
+    return 16 if _quick(context) else 128
 
 
 def _images(context: BenchContext) -> int:
