@@ -13,10 +13,10 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
-from sync.upsert import catalog_page_upsert
 
 from catalog.models import Product
 from catalog.services import StockLine, stock_allocate, stock_set_quantity
+from catalog.upsert import catalog_page_upsert
 from catalog.versions import catalog_version
 from sync.client import SupplierProduct
 from tests.catalog.conftest import client_for
