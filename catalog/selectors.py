@@ -63,13 +63,22 @@ def product_list(*, unpublished: bool = False) -> QuerySet[Product]:
     return products if unpublished else products.filter(is_active=True)
 
 
+# The largest primary key a 64-bit integer column holds.
+MAX_ID = 2**63 - 1
+
+
 class NumberInFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
     """A comma-separated list of numbers."""
 
 
 class ProductFilter(django_filters.FilterSet):
     category = django_filters.CharFilter(field_name="category__slug", help_text="A category's slug.")
-    ids = NumberInFilter(field_name="id", help_text="Only these products: ids, comma-separated.")
+    ids = NumberInFilter(
+        field_name="id",
+        help_text="Only these products: ids, comma-separated.",
+        min_value=1,
+        max_value=MAX_ID,  # a larger number is no id, and the database cannot even compare it
+    )
 
     class Meta:
         model = Product

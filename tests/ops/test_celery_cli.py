@@ -58,8 +58,9 @@ def test_control_changes_the_running_worker(threads_worker):
 def test_events_dump_shows_a_task_from_received_to_succeeded_once_events_are_enabled(
     threads_worker, tmp_path
 ):
-    # Workers send no task events until a monitor asks (Flower does it by itself).
-    assert "task events enabled" in celery("control", "enable_events", "-d", threads_worker.hostname)
+    # Workers send no task events until a monitor asks (Flower does it by itself). Every
+    # worker is asked, as a monitor does: whichever consumes the task must report it.
+    assert "task events enabled" in celery("control", "enable_events")
     dump_log = tmp_path / "events.log"
     with dump_log.open("w") as log:
         events = subprocess.Popen(
@@ -77,6 +78,7 @@ def test_events_dump_shows_a_task_from_received_to_succeeded_once_events_are_ena
                 assert time.monotonic() < deadline, dump_log.read_text()
         finally:
             stop_process(events)
+            celery("control", "disable_events")  # back to the default for the tests after
     assert _dumped(dump_log, "task received", result.id, wait=0)
     assert app.AsyncResult(result.id).result == 49
 
