@@ -23,6 +23,7 @@ from notifications.models import Campaign, Delivery
 from shop.celery import app
 from shop.orders.models import Order
 from shop.platform.coordination import redis_connect
+from shop.platform.jobs.celery_compat import broker_pool_reset
 from tests.conftest import _point_at_redis
 from tests.factories import ProductFactory, StaffFactory
 from tests.harness.jobs import wait_until
@@ -77,10 +78,7 @@ def shop_on_sentinels(settings, sentinels: SentinelSet, redis_url: str):
 
 def _point_at_redis_urls(broker_url: str, result_backend: str) -> None:
     app.conf.update(broker_url=broker_url, result_backend=result_backend)
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app._local.__dict__.pop("backend", None)
+    broker_pool_reset(app)
 
 
 def test_nothing_is_lost_or_doubled_when_the_redis_master_is_killed_and_sentinel_fails_over(
