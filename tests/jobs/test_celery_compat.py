@@ -3,6 +3,7 @@ the installed versions, when an upgrade no longer has what the module uses."""
 
 from __future__ import annotations
 
+import copy
 import inspect
 import time
 import uuid
@@ -86,6 +87,20 @@ def test_the_shop_fixup_replaces_celerys_and_keeps_connections_only_while_django
     connection.ensure_connection()
     fixup.on_worker_process_init()
     requires(connection.connection is None, "on_worker_process_init closes inherited connections")
+
+
+def test_workers_keep_connections_as_long_as_their_own_setting_says(settings):
+    settings.DATABASES = copy.deepcopy(settings.DATABASES)  # the fixup writes into it
+    ages = lambda: {alias: db["CONN_MAX_AGE"] for alias, db in settings.DATABASES.items()}  # noqa: E731
+    web = ages()
+
+    settings.WORKER_DATABASE_CONN_MAX_AGE = None
+    celery_compat.worker_connection_age_apply(settings)
+    assert ages() == web
+
+    settings.WORKER_DATABASE_CONN_MAX_AGE = 7
+    celery_compat.worker_connection_age_apply(settings)
+    assert ages() == {alias: 7 for alias in web}
 
 
 def test_kombu_still_keeps_priorities_and_unacked_messages_under_the_keys_the_selectors_read(redis_server):

@@ -90,10 +90,7 @@ class PersistentConnectionsWorkerFixup(DjangoWorkerFixup):
     """
 
     def install(self) -> PersistentConnectionsWorkerFixup:
-        max_age = getattr(self._settings, "WORKER_DATABASE_CONN_MAX_AGE", None)
-        if max_age is not None:  # before any connection opens: each reads its settings_dict then
-            for database in self._settings.DATABASES.values():
-                database["CONN_MAX_AGE"] = max_age
+        worker_connection_age_apply(self._settings)
         super().install()
         self._close_database()  # as Celery does at start: children fork with no connection
         return self
@@ -101,6 +98,15 @@ class PersistentConnectionsWorkerFixup(DjangoWorkerFixup):
     def close_database(self, **kwargs) -> None:
         for connection in self._db.connections.all(initialized_only=True):
             connection.close_if_unusable_or_obsolete()
+
+
+def worker_connection_age_apply(settings) -> None:
+    """Give every database the workers' WORKER_DATABASE_CONN_MAX_AGE, if set, in place of the
+    web's CONN_MAX_AGE; before any connection opens, since each reads it when it connects."""
+    max_age = getattr(settings, "WORKER_DATABASE_CONN_MAX_AGE", None)
+    if max_age is not None:
+        for database in settings.DATABASES.values():
+            database["CONN_MAX_AGE"] = max_age
 
 
 class PersistentConnectionsDjangoFixup(DjangoFixup):
