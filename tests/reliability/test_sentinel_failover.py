@@ -81,11 +81,6 @@ def _point_at_redis_urls(broker_url: str, result_backend: str) -> None:
     broker_pool_reset(app)
 
 
-@pytest.mark.skip(
-    reason="issue 19, open: since the wave's merge (chunked campaign claims, Job headers) the "
-    "campaign never finishes after the failover (its Job is resent every sweep); it passed "
-    "on its own branch before the merge"
-)
 def test_nothing_is_lost_or_doubled_when_the_redis_master_is_killed_and_sentinel_fails_over(
     transactional_db, mailbox, live_server, redis_server, settings, tmp_path
 ):
