@@ -26,7 +26,7 @@ def image_storage() -> Storage:
     """The media storage, STORAGES["default"] (a callable, so migrations do not freeze it).
 
     Only storage names and the Storage API are used, never a path: the files may live on
-    another host's volume or in a bucket. The storage must overwrite (settings.py).
+    another host's volume or in a bucket. The storage must overwrite (shop/settings/__init__.py).
     """
     return default_storage
 

@@ -37,7 +37,6 @@ connection does exactly that, and the whole API is five routes.
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import logging
 import os
@@ -50,42 +49,13 @@ from urllib.parse import parse_qs, urlsplit
 
 from .supplier_catalog import catalog_at
 from .supplier_pictures import Picture, catalog_picture, http_date, uploaded_picture
+from .supplier_requests import BadRequest, cursor_decode, cursor_encode, int_param
 from .supplier_state import MAX_PAGE_SIZE, StubState, Switches
 
 logger = logging.getLogger("supplier_stub")
 
 
 # --- HTTP ---------------------------------------------------------------------------------
-
-
-class BadRequest(Exception):
-    def __init__(self, message: str, status: HTTPStatus = HTTPStatus.BAD_REQUEST) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-def _int_param(query: dict[str, list[str]], name: str, default: int, low: int, high: int) -> int:
-    raw = query.get(name, [str(default)])[-1]
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be an integer") from None
-    if not low <= value <= high:
-        raise BadRequest(f"{name} must be within {low}..{high}")
-    return value
-
-
-def _encode_cursor(version: int, page: int, page_size: int) -> str:
-    raw = json.dumps({"v": version, "p": page, "s": page_size}).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[int, int, int]:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return int(data["v"]), int(data["p"]), int(data["s"])
-    except (ValueError, KeyError, TypeError):
-        raise BadRequest("cursor is not one this server gave out") from None
 
 
 class SupplierHandler(BaseHTTPRequestHandler):
@@ -118,7 +88,7 @@ class SupplierHandler(BaseHTTPRequestHandler):
 
     def _pinned_version(self, query: dict[str, list[str]]) -> int:
         current = self.server.state.version
-        version = _int_param(query, "version", current, 0, current)
+        version = int_param(query, "version", current, 0, current)
         return version
 
     def _products(self, query: dict[str, list[str]]) -> None:
@@ -126,13 +96,13 @@ class SupplierHandler(BaseHTTPRequestHandler):
         with state.lock:
             switches = state.switches
             if "cursor" in query:
-                version, page, page_size = _decode_cursor(query["cursor"][-1])
+                version, page, page_size = cursor_decode(query["cursor"][-1])
                 if version > state.version:
                     raise BadRequest("cursor is not one this server gave out")
             else:
                 version = self._pinned_version(query)
-                page = _int_param(query, "page", 1, 1, 10**6)
-                page_size = _int_param(query, "page_size", switches.page_size, 1, MAX_PAGE_SIZE)
+                page = int_param(query, "page", 1, 1, 10**6)
+                page_size = int_param(query, "page_size", switches.page_size, 1, MAX_PAGE_SIZE)
             fault = state.fault_for(f"{version}:{page}:{page_size}")
             malformed = fault is None and page in switches.malformed_pages
             if malformed:
@@ -150,7 +120,7 @@ class SupplierHandler(BaseHTTPRequestHandler):
             "pages": pages,
             "page_size": page_size,
             "total": len(listing),
-            "next_cursor": _encode_cursor(version, page + 1, page_size) if page < pages else None,
+            "next_cursor": cursor_encode(version, page + 1, page_size) if page < pages else None,
             "items": self._absolute(listing[(page - 1) * page_size : page * page_size]),
         }
         if malformed:

@@ -21,7 +21,6 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -36,15 +35,14 @@ from shop.platform.jobs.dispatch import job_redispatch
 from shop.platform.jobs.models import Job
 from shop.platform.jobs.services import workflow_start
 
+from .campaign_chunks import CLAIM_CHUNK, OUTCOME_UNKNOWN, chunk_claim, chunk_send
 from .campaign_mail import CampaignMail
 from .models import Campaign, Delivery
-from .selectors import campaign_audience, opted_out_user_ids
+from .selectors import campaign_audience
 from .sending import (
-    TransientMailError,
     mail_rate_grant_most,
     mail_rate_limit_wait,
     smtp_error_classify,
-    termination_deferred,
 )
 
 logger = logging.getLogger(__name__)
@@ -55,10 +53,6 @@ BATCH_CLAIM_STALE = timedelta(minutes=15)
 # hard time limit (11 min, during which its Job may see no step activity) plus its longest
 # retry countdown (5 min).
 STALLED_AFTER = timedelta(minutes=20)
-# Recipients claimed, sent and recorded together: two write transactions per chunk instead of
-# per message, while a SIGKILL still leaves at most this many outcomes unknown.
-CLAIM_CHUNK = 50
-OUTCOME_UNKNOWN = "interrupted while sending; outcome unknown, not sent again"
 
 
 class CampaignNotDraft(Conflict):
@@ -133,71 +127,6 @@ def campaign_send_start(*, campaign_id: int, owner: AbstractBaseUser | None = No
     return campaign
 
 
-def _chunk_claim(campaign_id: int, recipient_ids: list[int]) -> tuple[int, dict[int, int]]:
-    """Claim the chunk's pending deliveries (pending → sending) in one UPDATE, honouring
-    opt-outs made since the batch began: (skipped, {recipient id: delivery id} this run holds).
-
-    The claim stamp tells this run's rows from a concurrent run's (which claim with their own).
-    """
-    chunk = Delivery.objects.filter(
-        campaign_id=campaign_id, recipient_id__in=recipient_ids, status=Delivery.Status.PENDING
-    )
-    opted_out = opted_out_user_ids(user_ids=recipient_ids)
-    stamp = timezone.now()
-    with transaction.atomic():
-        skipped = chunk.filter(recipient_id__in=opted_out).update(
-            status=Delivery.Status.SKIPPED, error="opted out of campaigns"
-        )
-        chunk.update(status=Delivery.Status.SENDING, claimed_at=stamp)
-        claimed = Delivery.objects.filter(
-            campaign_id=campaign_id, recipient_id__in=recipient_ids, status=Delivery.Status.SENDING,
-            claimed_at=stamp,
-        )  # fmt: skip
-        return skipped, dict(claimed.values_list("recipient_id", "id"))
-
-
-def _chunk_record(sent: list[int], failed: dict[int, str], unsent: list[int], error: str = "") -> None:
-    """Record a chunk's outcome in one transaction: sent, failed (each with its error), and
-    the claims a transient failure gave back (to pending, for the retry)."""
-    now = timezone.now()
-    with transaction.atomic():
-        claimed = Delivery.objects.filter(status=Delivery.Status.SENDING)
-        claimed.filter(id__in=sent).update(status=Delivery.Status.SENT, sent_at=now, error="")
-        for delivery_id, message in failed.items():
-            claimed.filter(id=delivery_id).update(status=Delivery.Status.FAILED, error=message)
-        claimed.filter(id__in=unsent).update(status=Delivery.Status.PENDING, error=error)
-
-
-def _chunk_send(mail: CampaignMail, recipients: list[dict[str, Any]], claimed: dict[int, int],
-                connection) -> Counter[str]:  # fmt: skip
-    """Send the claimed messages over the open connection and record them; SIGTERM waits
-    for the record (a SIGKILL leaves the chunk `sending`: see the module's docstring)."""
-    sent: list[int] = []
-    failed: dict[int, str] = {}
-    to_send = [r for r in recipients if r["id"] in claimed]
-    with termination_deferred():
-        for position, recipient in enumerate(to_send):
-            delivery_id = claimed[recipient["id"]]
-            try:
-                mail.email(recipient, connection).send()
-            except OSError as exc:
-                error = smtp_error_classify(exc)
-                if isinstance(error, TransientMailError):
-                    unsent = [claimed[r["id"]] for r in to_send[position:]]
-                    _chunk_record(sent, failed, unsent, error=str(error))
-                    raise error from exc
-                failed[delivery_id] = str(error)
-            except BaseException:
-                # Anything else (a bug, the soft time limit): what was sent stays recorded, this
-                # message's outcome is unknown (it stays `sending`), the rest go back to pending.
-                _chunk_record(sent, failed, [claimed[r["id"]] for r in to_send[position + 1 :]])
-                raise
-            else:
-                sent.append(delivery_id)
-        _chunk_record(sent, failed, [])
-    return +Counter({Delivery.Status.SENT: len(sent), Delivery.Status.FAILED: len(failed)})  # no zeros
-
-
 def campaign_batch_send(
     *,
     campaign_id: int,
@@ -248,11 +177,11 @@ def campaign_batch_send(
                         raise BatchInterrupted(f"stopped after {start} of {len(to_send)}")
                     chunk = to_send[start : start + chunk_size]
                     mail_rate_limit_wait(tokens=len(chunk))
-                    skipped, claimed = _chunk_claim(campaign_id, [r["id"] for r in chunk])
+                    skipped, claimed = chunk_claim(campaign_id, [r["id"] for r in chunk])
                     counts[Delivery.Status.SKIPPED] += skipped
                     if busy := len(chunk) - skipped - len(claimed):
                         counts["busy"] += busy  # another run of the batch claimed them meanwhile
-                    counts.update(_chunk_send(mail, chunk, claimed, connection))
+                    counts.update(chunk_send(mail, chunk, claimed, connection))
                     if on_progress:
                         on_progress(start + len(chunk), len(to_send))
         except OSError as exc:  # opening or closing the connection

@@ -2,7 +2,7 @@
 # Sourced by scripts/run.sh (and by the end-to-end tests' stack launcher).
 export PATH="$PWD/.venv/bin:$PATH"
 # The stack's own Redis listens on 6390, not Redis's default 6379, so a system Redis (Debian's
-# redis-server package starts one) or a developer's own never collides with it. shop/settings.py
+# redis-server package starts one) or a developer's own never collides with it. shop/settings/redis.py
 # defaults to the same port, so manage.py and celery in another shell find this stack's broker.
 export REDIS_PORT="${REDIS_PORT:-6390}"
 export WEB_PORT="${WEB_PORT:-8000}"

@@ -151,8 +151,10 @@ _redis_transport_options = {
 }
 
 
-def _configure(app: Celery) -> None:
-    app.conf.update(
+def _celery_config() -> dict:
+    """The configuration, read from Django's settings when Celery first needs it (not at
+    import: settings modules may import the `shop` package, and so this one)."""
+    return dict(
         broker_url=settings.CELERY_BROKER_URL,
         result_backend=settings.CELERY_RESULT_BACKEND,
         timezone=settings.TIME_ZONE,
@@ -225,7 +227,7 @@ def _configure(app: Celery) -> None:
     )
 
 
-_configure(app)
+app.add_defaults(_celery_config)
 app.steps["worker"].add(ThreadsPoolShutdown)
 app.autodiscover_tasks()
 # On signals: task metrics and each worker node's exporter (shop/platform/observability), and a

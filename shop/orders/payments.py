@@ -2,7 +2,7 @@
 
 `settings.PAYMENT_GATEWAY` names a class (a dotted path) that implements `PaymentGateway`;
 `gateway()` loads it once per process. Locally it is the demo gateway
-(devservers/payment_gateway.py); production must name one (shop/settings.py).
+(devservers/payment_gateway.py); production must name one (shop/settings/services.py).
 
 What the order workflow relies on, whichever gateway it is:
 - a charge or a refund repeated with its idempotency key returns the first result and never
