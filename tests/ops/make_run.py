@@ -119,6 +119,13 @@ def slow_order_placed(base_url: str) -> int:
     return placed.json()["id"]
 
 
+def _sigint_as_in_a_terminal() -> None:
+    """A terminal's shell runs `make run` with SIGINT at its default. A test run started in
+    the background by a non-interactive shell inherits it ignored, and a signal ignored on
+    entry is one bash can never trap: Ctrl-C would do nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class MakeRun:
     """`make run` in `copy` (install and system packages skipped), stopped as Ctrl-C does."""
 
@@ -130,6 +137,7 @@ class MakeRun:
             self.process = subprocess.Popen(
                 ["make", "-o", "install", "-o", "system-packages", "run"],
                 cwd=copy, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                preexec_fn=_sigint_as_in_a_terminal,
             )  # fmt: skip
 
     def output(self) -> str:
