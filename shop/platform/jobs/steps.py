@@ -28,6 +28,7 @@ import dataclasses
 import inspect
 import logging
 import random
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -192,10 +193,17 @@ def final_attempt() -> bool:
     return policy is None or current_task.request.retries >= policy.max_retries
 
 
+_declarations_loading = threading.Lock()
+
+
 def _registered(task_name: str) -> StepTask:
     if task_name not in app.tasks:
         # A web process imports no tasks.py by itself: load every app's declarations once.
-        app.loader.import_default_modules()
+        # One thread at a time: Celery's autodiscovery returns at once, empty-handed, to a
+        # second thread while a first is still importing (gunicorn's first requests).
+        with _declarations_loading:
+            if task_name not in app.tasks:
+                app.loader.import_default_modules()
     try:
         return app.tasks[task_name]
     except KeyError:
