@@ -171,6 +171,15 @@ class WorkerProcess:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
 
+    def log_digest(self, *, last: int = 40) -> str:
+        """What a failing test prints of this worker: its warnings and errors, its last lines."""
+        if not self.log_path or not self.log_path.exists():
+            return f"worker {self.name}: no log"
+        lines = self.log_path.read_text(errors="replace").splitlines()
+        warnings = [line for line in lines if " WARNING " in line or " ERROR " in line]
+        return "\n".join([f"--- worker {self.name}: warnings and errors ---", *warnings[-last:],
+                          f"--- worker {self.name}: last lines ---", *lines[-last:]])  # fmt: skip
+
     def stop(self, timeout: float = 30) -> None:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)

@@ -57,11 +57,16 @@ def checkout_over_http(session: requests.Session, base_url: str, lines: list[tup
 
 @contextmanager
 def worker_processes(workers: list[WorkerProcess]):
-    """Start the worker subprocesses; stop them (SIGTERM, then SIGKILL) afterwards."""
+    """Start the worker subprocesses; stop them (SIGTERM, then SIGKILL) afterwards. If the
+    test fails meanwhile, each worker's warnings and last lines are printed with it."""
     for process in workers:
         process.start()
     try:
         yield workers
+    except BaseException:
+        for process in workers:
+            print(process.log_digest())
+        raise
     finally:
         for process in workers:
             process.stop()

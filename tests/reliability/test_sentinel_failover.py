@@ -128,7 +128,7 @@ def test_nothing_is_lost_or_doubled_when_the_redis_master_is_killed_and_sentinel
                 promoted_in = time.monotonic() - killed_at
                 order_ids = [order_id for order_id in placing if order_id]
             recovery = Recovery()
-            sweep_until_settled(recovery, lambda: unfinished_orders() + _unfinished_campaigns())
+            sweep_until_settled(recovery, lambda: unfinished_orders() + _unfinished_campaigns(), timeout=180)
             settled_in = time.monotonic() - killed_at
     finally:
         sentinels.stop()

@@ -44,7 +44,15 @@ class ConnectionLossSafeRequest(Request):
     order or campaign, and the step is marked REVOKED, so every later delivery of it is
     skipped as cancelled. Noting the cancellation first keeps Celery's intent: the message
     stays unacked and comes back.
+
+    The same holds for a task the pool child has taken but whose start the main process has
+    not heard of yet (no `time_start`): Celery then terminates the job without announcing
+    the cancellation at all, and the child's Terminated exit is announced as a revocation.
     """
+
+    def cancel(self, pool, signal=None, emit_retry=True):
+        self._already_cancelled = True
+        super().cancel(pool, signal=signal, emit_retry=emit_retry)
 
     def _announce_cancelled(self, emit_retry=True):
         self._already_cancelled = True
