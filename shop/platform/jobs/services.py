@@ -13,13 +13,13 @@ import logging
 from celery.canvas import Signature
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Case, DateTimeField, F, Max, Q, TextField, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Max
 from django.utils import timezone
 
 from shop.celery import Priority, app
 from shop.platform import log_context
 
+from . import step_statements
 from .canvas import PlannedStep, job_headers, plan_workflow
 from .dispatch import BROKER_ERRORS, job_dispatch
 from .models import Job, JobStep
@@ -108,101 +108,58 @@ def workflow_extend(*, job_id: int, stage: str, workflow: Signature) -> bool:
 
 # --- Step updates (called from task signals in shop.platform.jobs.tracking) -----------------------
 # Each step event is one transaction of two UPDATEs, the step's row then its Job's: the Job
-# learns its progress from counters moved with F() expressions, and its status is decided in
+# learns its progress from counters moved in the statement, and its status is decided in
 # the same statement, once, when the last step succeeds or the first one fails. A finished
 # Job keeps its status (Job.TRANSITIONS): late steps only move the progress. The step's
 # UPDATE is conditional (a step already SUCCESS does not succeed again), so a redelivered
-# task never counts twice; the two UPDATEs commit together, so they never disagree.
-
-_UNFINISHED = Q(status__in=[Job.Status.PENDING, Job.Status.RUNNING])
-
-
-def _job_event(job_id: int, now, *, ends: Q | None = None, ends_as: str = "", **fields) -> None:
-    """Record step activity on the Job row: a pending Job becomes running, `updated_at` moves
-    (how job_redispatch tells a stalled Job from a slow one) and, if `ends` holds for an
-    unfinished Job, it ends as `ends_as`."""
-    whens = []
-    finished_at = F("finished_at")
-    if ends is not None:
-        whens.append(When(_UNFINISHED & ends, then=Value(ends_as)))
-        finished_at = Case(When(_UNFINISHED & ends, then=Value(now)), default=F("finished_at"))
-    Job.objects.filter(id=job_id).update(
-        status=Case(
-            *whens, When(status=Job.Status.PENDING, then=Value(Job.Status.RUNNING)), default=F("status")
-        ),
-        started_at=Coalesce(F("started_at"), Value(now), output_field=DateTimeField()),
-        finished_at=finished_at,
-        updated_at=now,
-        **fields,
-    )
-
-
-def _step(task_id: str):
-    return JobStep.objects.filter(task_id=task_id)
+# task never counts twice; the two UPDATEs commit together, so they never disagree. Their
+# SQL is written out once (step_statements: the ORM spent ten times the statement's cost
+# building it, on the hottest path of the shop).
 
 
 def step_started(*, job_id: int, task_id: str) -> bool:
     """Mark the step running; False if it must not run (revoked: its Job was cancelled)."""
     now = timezone.now()
     with transaction.atomic():
-        moved = (
-            _step(task_id)
-            .exclude(state__in=[JobStep.State.SUCCESS, JobStep.State.REVOKED])
-            .update(
-                state=JobStep.State.STARTED,
-                started_at=Coalesce(F("started_at"), Value(now), output_field=DateTimeField()),
-            )
-        )
-        _job_event(job_id, now)
-    return bool(moved) or not _step(task_id).filter(state=JobStep.State.REVOKED).exists()
+        moved = step_statements.step_mark_started(task_id=task_id, now=now)
+        step_statements.job_touch(job_id=job_id, now=now)
+    return moved or not step_statements.step_is_revoked(task_id=task_id)
 
 
 def step_retried(*, job_id: int, task_id: str, reason: str) -> None:
+    now = timezone.now()
     with transaction.atomic():
-        _step(task_id).update(state=JobStep.State.RETRY, retries=F("retries") + 1, error=reason[:2000])
-        _job_event(job_id, timezone.now())
+        step_statements.step_mark_retried(task_id=task_id, reason=reason[:2000])
+        step_statements.job_touch(job_id=job_id, now=now)
 
 
 def step_succeeded(*, job_id: int, task_id: str, counts: bool = True) -> None:
     """`counts`: a workflow step (progress), not an error handler."""
     now = timezone.now()
     with transaction.atomic():
-        moved = (
-            _step(task_id)
-            .exclude(state=JobStep.State.SUCCESS)
-            .update(state=JobStep.State.SUCCESS, finished_at=now, error="")
-        )
-        if moved and counts:
-            last = Q(progress_total__lte=F("progress_done") + 1)
-            _job_event(
-                job_id, now, ends=last, ends_as=Job.Status.SUCCEEDED, progress_done=F("progress_done") + 1
-            )
+        if step_statements.step_mark_succeeded(task_id=task_id, now=now) and counts:
+            step_statements.job_step_count(job_id=job_id, now=now)
         else:
-            _job_event(job_id, now)
+            step_statements.job_touch(job_id=job_id, now=now)
 
 
 def step_failed(*, job_id: int, task_id: str, name: str, error: str) -> None:
     now = timezone.now()
     with transaction.atomic():
-        _step(task_id).update(state=JobStep.State.FAILURE, finished_at=now, error=error[:2000])
-        first_error = Case(
-            When(error="", then=Value(f"{name}: {error[:2000]}")),
-            default=F("error"),
-            output_field=TextField(),
-        )
-        _job_event(job_id, now, ends=Q(id=job_id), ends_as=Job.Status.FAILED, error=first_error)
+        step_statements.step_mark_failed(task_id=task_id, now=now, error=error[:2000])
+        step_statements.job_step_fail(job_id=job_id, now=now, first_error=f"{name}: {error[:2000]}")
 
 
 def step_revoked(*, job_id: int, task_id: str) -> None:
     now = timezone.now()
     with transaction.atomic():
-        _step(task_id).update(state=JobStep.State.REVOKED, finished_at=now)
-        _job_event(job_id, now)
+        step_statements.step_mark_revoked(task_id=task_id, now=now)
+        step_statements.job_touch(job_id=job_id, now=now)
 
 
 def step_job(*, task_id: str) -> int | None:
     """The Job of a task whose message headers are not at hand (see tracking._on_failure)."""
-    return _step(task_id).values_list("job_id", flat=True).first()
+    return JobStep.objects.filter(task_id=task_id).values_list("job_id", flat=True).first()
 
 
 def job_cancel(*, job_id: int, reason: str = "Cancelled") -> list[str]:
