@@ -65,11 +65,9 @@ else:
         }
     }
 # Seconds a Celery worker keeps a connection across tasks (shop.platform.jobs.celery_compat's fixup);
-# unset: as the web (CONN_MAX_AGE). 0 on SQLite for now: with 60,
-# tests/reliability/test_redis_restart.py left one campaign delivery `sending` in 3 of 6
-# runs (0 of 3 with 0), cause not yet found.
+# unset: as the web (CONN_MAX_AGE).
 WORKER_DATABASE_CONN_MAX_AGE = (
     int(os.environ["WORKER_DATABASE_CONN_MAX_AGE"])
     if os.environ.get("WORKER_DATABASE_CONN_MAX_AGE")
-    else (None if os.environ.get("DATABASE_URL") else 0)
+    else None
 )
