@@ -22,16 +22,14 @@ from shop.platform.jobs import services
 from shop.platform.jobs.canvas import job_headers
 from shop.platform.jobs.models import JobStep
 
-CHANNEL = Connection("memory://").channel()
 
-
-def _delivery(step: JobStep) -> Message:
+def _delivery(step: JobStep, channel) -> Message:
     """The message a worker receives for `step`, with the headers its Job planned for it."""
     content_type, encoding, body = dumps(((), {"numbers": [2]}, {}), serializer="json")
     planned = job_headers(job_id=step.job_id, subject=step.job.subject)
     headers = {**planned, "id": step.task_id, "task": step.task_name}
     return Message(body=body, content_type=content_type, content_encoding=encoding, headers=headers,
-                   delivery_tag=step.id, channel=CHANNEL, delivery_info={"routing_key": step.queue})  # fmt: skip
+                   delivery_tag=step.id, channel=channel, delivery_info={"routing_key": step.queue})  # fmt: skip
 
 
 def _first_step() -> JobStep:
@@ -48,17 +46,18 @@ def _terminated() -> ExceptionInfo:
 
 def test_a_task_cancelled_before_its_start_was_reported_is_delivered_again_not_revoked(db, redis_server):
     step = _first_step()
-    message = _delivery(step)
-    task = app.tasks[step.task_name]
-    request = task.Request(
-        message, on_ack=message.ack_log_error, app=app, task=task, hostname="test@localhost"
-    )
+    with Connection("memory://") as connection:
+        message = _delivery(step, connection.channel())
+        task = app.tasks[step.task_name]
+        request = task.Request(
+            message, on_ack=message.ack_log_error, app=app, task=task, hostname="test@localhost"
+        )
 
-    # The connection drops; the pool has not reported the task accepted, so no time_start.
-    request.cancel(pool=None)
-    request.on_failure(_terminated())  # the child, terminated, reports back
+        # The connection drops; the pool has not reported the task accepted, so no time_start.
+        request.cancel(pool=None)
+        request.on_failure(_terminated())  # the child, terminated, reports back
 
-    step.refresh_from_db()
-    assert step.state != JobStep.State.REVOKED
-    assert not message.acknowledged  # the message stays for the broker to deliver again
-    assert services.step_started(job_id=step.job_id, task_id=step.task_id) is True
+        step.refresh_from_db()
+        assert step.state != JobStep.State.REVOKED
+        assert not message.acknowledged  # the message stays for the broker to deliver again
+        assert services.step_started(job_id=step.job_id, task_id=step.task_id) is True

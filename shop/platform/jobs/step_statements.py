@@ -114,7 +114,8 @@ def step_mark_revoked(*, task_id: str, now: datetime) -> None:
 
 
 def job_touch(*, job_id: int, now: datetime) -> None:
-    """Step activity: a pending Job becomes running and `updated_at` moves."""
+    """Step activity: a pending Job becomes running and `updated_at` moves (how
+    dispatch.job_redispatch tells a stalled Job from a slow one)."""
     at = _at(now)
     _run(_sql().job_touched, [Job.Status.PENDING, Job.Status.RUNNING, at, at, job_id])
 
