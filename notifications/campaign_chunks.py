@@ -66,7 +66,7 @@ def chunk_send(mail: CampaignMail, recipients: list[dict[str, Any]], claimed: di
         for position, recipient in enumerate(to_send):
             delivery_id = claimed[recipient["id"]]
             try:
-                mail.email(recipient, connection).send()
+                mail.send(recipient, connection)
             except OSError as exc:
                 error = smtp_error_classify(exc)
                 if isinstance(error, TransientMailError):
