@@ -33,5 +33,8 @@ def bench_stack(directory: Path, *, supplier_size: int) -> Stack:
         SUPPLIER_SIZE=str(supplier_size),
         # The sync scenario measures the catalog; pictures for 50,000 products would swamp it.
         SUPPLIER_PICTURES_PER_PRODUCT="0",
+        # CPU is counted per process (bench/cpu.py): a gunicorn worker recycled mid-run would
+        # take its CPU time with it.
+        WEB_MAX_REQUESTS="0",
     )
     return stack

@@ -8,7 +8,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count
 threads = int(os.environ.get("WEB_THREADS", "4"))
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 graceful_timeout = 20
-max_requests = 2000
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "2000"))  # 0: never recycle a worker
 max_requests_jitter = 200
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss req=%({x-request-id}o)s'

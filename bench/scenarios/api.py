@@ -20,6 +20,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from bench import cpu
 from bench.catalog_data import bench_products, with_pictures
 from bench.context import BenchContext
 from bench.load import Request, http_load
@@ -31,6 +32,8 @@ PRODUCT_LIST = "/api/products/"
 BARE_VIEW = "/" + BARE_VIEW_PATH
 CATALOG_SIZE = 200
 WARM_UP_SECONDS = 0.5
+# The load generator is the bench process itself: its CPU is not the server's.
+CPU_ROLES = ("web", "redis")
 
 
 def _queries(path: str) -> int:
@@ -51,11 +54,13 @@ def run(context: BenchContext) -> ScenarioResult:
         queries = _queries(path)
 
         def once() -> dict[str, float]:
-            samples = http_load(
-                settings.SITE_URL,
-                clients=clients,
-                duration=seconds,
-                request_for=lambda _: Request("GET", path),
+            samples, used = cpu.cpu_used(
+                lambda: http_load(
+                    settings.SITE_URL,
+                    clients=clients,
+                    duration=seconds,
+                    request_for=lambda _: Request("GET", path),
+                )
             )
             if any(sample.status != 200 for sample in samples):
                 raise RuntimeError(f"GET {path}: not every answer was 200")
@@ -64,6 +69,7 @@ def run(context: BenchContext) -> ScenarioResult:
                 "requests_per_s": len(samples) / elapsed,
                 "p99": percentile([s.seconds for s in samples], 0.99),
                 "queries": queries,
+                **{f"cpu_{role}": 1000 * used.get(role, 0.0) / len(samples) for role in CPU_ROLES},
             }
 
         return once
@@ -75,7 +81,8 @@ def run(context: BenchContext) -> ScenarioResult:
             duration=WARM_UP_SECONDS,
             request_for=lambda _, path=path: Request("GET", path),
         )
-    units = {"requests_per_s": "requests/s", "p99": "s", "queries": "queries"}
+    units = {"requests_per_s": "requests/s", "p99": "s", "queries": "queries",
+             **{f"cpu_{role}": cpu.CPU_MS for role in CPU_ROLES}}  # fmt: skip
     ours, bare = repeat(measured(PRODUCT_LIST), measured(BARE_VIEW), units=units)
     return ScenarioResult(
         name="api",
@@ -93,6 +100,16 @@ def run(context: BenchContext) -> ScenarioResult:
                 bare["p99"],
                 "bare Django JSON view",
                 higher_is_better=False,
+            ),
+            *(
+                Row(
+                    f"{role} CPU per request",
+                    ours[f"cpu_{role}"],
+                    bare[f"cpu_{role}"],
+                    "bare Django JSON view",
+                    higher_is_better=False,
+                )
+                for role in CPU_ROLES
             ),
             Row(
                 "SQL queries per product list page built anew (a cached page: 1)",

@@ -12,6 +12,7 @@ from functools import cache
 import redis
 from django.conf import settings
 from redis.backoff import NoBackoff
+from redis.commands.core import Script
 from redis.retry import Retry
 from redis.sentinel import Sentinel
 
@@ -67,6 +68,18 @@ def redis_client() -> redis.Redis:
     return _client_for(settings.COORDINATION_REDIS_URL, tuple(settings.REDIS_SENTINELS))
 
 
+@cache
+def _script_for(client: redis.Redis, lua: str) -> Script:
+    return client.register_script(lua)
+
+
+def script_run(lua: str, *, keys: list[str], args: list[object]) -> object:
+    """Run a Lua script on the coordination Redis by its SHA (EVALSHA): the script's text is
+    sent only when the server does not know it yet (first use, a restart, a failover)."""
+    client = redis_client()
+    return _script_for(client, lua)(keys=keys, args=args)
+
+
 class RateLimitTimeout(TransientError):
     """The bucket did not grant a token within the caller's deadline."""
 
@@ -83,7 +96,7 @@ class TokenBucket:
 
     def try_acquire(self, tokens: float = 1) -> float:
         """Take tokens if available; return 0.0, or the seconds to wait before trying again."""
-        wait_ms = redis_client().eval(_TOKEN_BUCKET_LUA, 1, self.key, self.rate, self.capacity, tokens)
+        wait_ms = script_run(_TOKEN_BUCKET_LUA, keys=[self.key], args=[self.rate, self.capacity, tokens])
         return int(wait_ms) / 1000
 
     def acquire(self, tokens: float = 1, *, timeout: float = 30) -> None:

@@ -22,7 +22,7 @@ from rest_framework.throttling import (
     UserRateThrottle,
 )
 
-from .coordination import redis_client
+from .coordination import script_run
 
 logger = logging.getLogger(__name__)
 
@@ -65,13 +65,10 @@ class SharedRateThrottle(SimpleRateThrottle):
             return True
         requests, seconds = self.parse_rate(self.rate)
         try:
-            wait_ms = redis_client().eval(
+            wait_ms = script_run(
                 _SLIDING_WINDOW_LUA,
-                1,
-                f"{BUCKET_PREFIX}:{self.key}",
-                requests,
-                seconds * 1000,
-                uuid.uuid4().hex,
+                keys=[f"{BUCKET_PREFIX}:{self.key}"],
+                args=[requests, seconds * 1000, uuid.uuid4().hex],
             )
         except RedisError:
             # A limit must not take the shop down with Redis: let the request through.
@@ -89,7 +86,14 @@ class AnonThrottle(AnonRateThrottle, SharedRateThrottle):
 
 
 class UserThrottle(UserRateThrottle, SharedRateThrottle):
-    """Signed-in callers, per account (anonymous ones per address): the "user" rate."""
+    """Signed-in callers, per account: the "user" rate. Anonymous callers are AnonThrottle's
+    alone; DRF's UserRateThrottle would count them a second time, per address, costing every
+    anonymous request (most of the catalog's) a second Redis script."""
+
+    def get_cache_key(self, request, view) -> str | None:
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return super().get_cache_key(request, view)
 
 
 class ScopeThrottle(ScopedRateThrottle, SharedRateThrottle):

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from shop.platform.coordination import RateLimitTimeout, TokenBucket, lock
+from shop.platform.coordination import RateLimitTimeout, TokenBucket, lock, redis_client
 from tests.harness.processes import ROOT, stack_env
 
 # Run by each worker-like process: take what it can from the named bucket, print the count.
@@ -28,6 +28,17 @@ def test_a_bucket_grants_its_capacity_then_asks_callers_to_wait():
     assert [bucket.try_acquire() for _ in range(3)] == [0.0, 0.0, 0.0]
     wait = bucket.try_acquire()
     assert 0 < wait <= 0.5
+
+
+def test_a_bucket_still_counts_after_redis_forgets_its_script():
+    """Scripts run by their SHA; a Redis that restarted (or a new master) no longer knows it."""
+    bucket = TokenBucket(f"test-flush-{uuid.uuid4().hex}", rate=0.01, capacity=2)
+    assert bucket.try_acquire() == 0.0
+
+    redis_client().script_flush()
+
+    assert bucket.try_acquire() == 0.0
+    assert bucket.try_acquire() > 0
 
 
 def test_processes_sharing_a_bucket_name_are_granted_no_more_than_the_one_limit():

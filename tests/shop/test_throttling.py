@@ -129,6 +129,21 @@ def test_signed_in_callers_are_limited_per_account(settings):
     assert_throttled(client.get("/api/auth/me/"), seconds=seconds, requests=requests)
 
 
+def test_an_anonymous_request_is_counted_once_against_the_anon_rate_alone(settings):
+    """Anonymous callers are held to the anon rate, signed-in ones to the user rate, even
+    where the user rate is the lower one; each request costs one count, not two."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+                                   "anon": "5/hour", "user": "3/hour"},
+    }  # fmt: skip
+    anonymous, signed_in = APIClient(), APIClient()
+    signed_in.force_authenticate(UserFactory())
+
+    assert [anonymous.get("/api/categories/").status_code for _ in range(6)] == [200] * 5 + [429]
+    assert [signed_in.get("/api/categories/").status_code for _ in range(4)] == [200] * 3 + [429]
+
+
 def test_another_process_sees_the_same_count(redis_server):
     """gunicorn's workers are separate processes: the count lives in Redis, not in one of them."""
     requests, seconds = allowance("login")
