@@ -247,15 +247,15 @@ def image_render(*, image_id: int) -> list[ImageRendition]:
     for (size, image_format), encoded in rendered.items():
         extension = rendering.FILE_EXTENSIONS[ImageFormat(image_format)]
         name = storage.file_write(storage.rendition_name(image_id, size, extension), encoded.content)
-        rendition, _ = ImageRendition.objects.update_or_create(
-            image_id=image_id,
-            size=size,
-            format=image_format,
-            defaults={"file": name, "width": encoded.width, "height": encoded.height,
-                      "bytes": len(encoded.content)},
-        )  # fmt: skip
-        renditions.append(rendition)
-    return renditions
+        renditions.append(ImageRendition(image_id=image_id, size=size, format=image_format, file=name,
+                                         width=encoded.width, height=encoded.height, bytes=len(encoded.content)))  # fmt: skip
+    # One statement for the six rows, new or re-rendered (the files keep their fixed names).
+    return ImageRendition.objects.bulk_create(
+        renditions,
+        update_conflicts=True,
+        unique_fields=["image", "size", "format"],
+        update_fields=["file", "width", "height", "bytes", "updated_at"],
+    )
 
 
 def image_mark_ready(*, image_id: int) -> None:

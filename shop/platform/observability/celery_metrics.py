@@ -30,7 +30,7 @@ _started_at: dict[str, float] = {}
 def _labels(task) -> tuple[str, str]:
     delivery = getattr(task.request, "delivery_info", None) or {}
     return (
-        metrics.task_label(task.name, set(app.tasks)),
+        metrics.task_label(task.name, app.tasks),  # the registry itself: no set built per signal
         metrics.queue_label(delivery.get("routing_key")),
     )
 

@@ -3,6 +3,8 @@ its queues, URL route patterns, HTTP methods), so no id or user data becomes a s
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 from django.conf import settings
 from prometheus_client import Counter, Histogram
 
@@ -72,7 +74,7 @@ def queue_label(queue: str | None) -> str:
     return queue if queue in QUEUE_NAMES else OTHER
 
 
-def task_label(name: str | None, registered: set[str]) -> str:
+def task_label(name: str | None, registered: Container[str]) -> str:
     return name if name in registered else OTHER
 
 
