@@ -39,7 +39,6 @@ STENCIL_MAX_AGE = 60.0
 # part to quoted-printable; such a recipient is built the ordinary way.
 SPLICE_LONGEST_NAME = 200
 WIRE_POLICY = email_policy.compat32.clone(linesep="\r\n")  # as Django's as_bytes(linesep="\r\n")
-VARYING_HEADERS = ("To", "Message-ID", "List-Unsubscribe")
 
 
 @dataclass(frozen=True)
@@ -70,9 +69,7 @@ class CampaignMail:
     def email(self, recipient: dict[str, Any], connection) -> EmailMultiAlternatives:
         return self._email(
             name=recipient["first_name"] or recipient["username"],
-            name_html=None,
             unsubscribe=unsubscribe_url(user_id=recipient["id"]),
-            unsubscribe_html=None,
             to=recipient["email"],
             message_id=self._message_id(recipient),
             connection=connection,
@@ -141,13 +138,16 @@ class CampaignMail:
         }
         message = self._email(
             name=placeholders["name"],
-            name_html=placeholders["name_html"],
             unsubscribe=placeholders["unsubscribe"],
-            unsubscribe_html=placeholders["unsubscribe_html"],
             to=placeholders["To"],
             message_id=placeholders["Message-ID"],
-            list_unsubscribe=placeholders["List-Unsubscribe"],
             connection=None,
+            list_unsubscribe=placeholders["List-Unsubscribe"],
+            # The HTML part gets placeholders of its own, spliced with escaped values.
+            html_values={
+                "name": placeholders["name_html"],
+                "unsubscribe_url": placeholders["unsubscribe_html"],
+            },
         ).message()
         wire = message.as_bytes(linesep="\r\n")
         return _Stencil(
@@ -157,8 +157,8 @@ class CampaignMail:
             made_at=time.monotonic(),
         )
 
-    def _email(self, *, name: str, name_html: str | None, unsubscribe: str, unsubscribe_html: str | None,
-               to: str, message_id: str, connection, list_unsubscribe: str | None = None,
+    def _email(self, *, name: str, unsubscribe: str, to: str, message_id: str, connection,
+               list_unsubscribe: str | None = None, html_values: dict[str, str] | None = None,
                ) -> EmailMultiAlternatives:  # fmt: skip
         context = {
             "campaign": self.campaign,
@@ -167,10 +167,7 @@ class CampaignMail:
             "unsubscribe_url": unsubscribe,
             "site_url": settings.SITE_URL,
         }
-        html_context = context | {
-            "name": name if name_html is None else mark_safe(name_html),
-            "unsubscribe_url": unsubscribe if unsubscribe_html is None else mark_safe(unsubscribe_html),
-        }
+        html_context = context | {key: mark_safe(value) for key, value in (html_values or {}).items()}
         email = EmailMultiAlternatives(
             subject=self.campaign.subject,
             body=self.text.render(context),

@@ -8,6 +8,7 @@ from email import policy
 
 import pytest
 from django.core.mail import get_connection
+from django.utils.html import escape
 
 from notifications.campaign_mail import CampaignMail
 from notifications.opt_outs import unsubscribe_url
@@ -58,7 +59,8 @@ def test_each_recipient_gets_their_own_greeting_link_and_headers():
             unsubscribe_url(user_id=recipient["id"]) in text
             and unsubscribe_url(user_id=other["id"]) not in text
         )
-        assert other["first_name"] not in html
+        assert f"Hello {escape(other['first_name'])}," not in html
+        assert f"Hello {escape(recipient['first_name'])}," in html
     assert messages[ann["id"]]["Message-ID"] != messages[zoe["id"]]["Message-ID"]
     assert (
         "Hello Zoë &lt;&amp;&gt; O&#x27;Brien &quot;Z&quot;,"
