@@ -10,6 +10,7 @@ up its whole process tree. CPU time is stable where wall-clock rates swing on sh
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -70,3 +71,28 @@ def cpu_used(run: Callable[[], object]) -> tuple[object, dict[str, float]]:
     result = run()
     after = cpu_by_role()
     return result, {role: max(0.0, seconds - before.get(role, 0.0)) for role, seconds in after.items()}
+
+
+def _machine_busy_seconds() -> float:
+    """CPU seconds every core of the machine has spent busy since boot (/proc/stat)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / CLOCK_TICKS
+
+
+QUIET_CORES = 0.15
+QUIET_WINDOW = 0.5
+
+
+def quiet_wait(*, patience: float) -> float:
+    """Wait until the machine's cores are idle (what a scenario left behind: a draining queue,
+    a checkpoint, a collection) for two windows in a row, or `patience` seconds have passed;
+    return the seconds waited, so one scenario's tail is not measured as the next one's cost."""
+    started = time.monotonic()
+    quiet_windows = 0
+    while quiet_windows < 2 and time.monotonic() - started < patience:
+        before = _machine_busy_seconds()
+        time.sleep(QUIET_WINDOW)
+        busy_cores = (_machine_busy_seconds() - before) / QUIET_WINDOW
+        quiet_windows = quiet_windows + 1 if busy_cores < QUIET_CORES else 0
+    return time.monotonic() - started

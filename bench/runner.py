@@ -8,12 +8,16 @@ import time
 
 import django
 
+# Seconds a scenario waits for the machine to go quiet after the one before (bench.cpu.quiet_wait);
+# the smoke test (--quick) does not wait.
+QUIET_PATIENCE = 60
+
 
 def main() -> int:
     # The stack's processes log at INFO; this one only measures, and its table is the output.
     os.environ["LOG_LEVEL"] = "WARNING"
     django.setup()
-    from . import results
+    from . import cpu, results
     from .cli import arguments
     from .context import BenchContext
     from .scenarios import FULL_RUN_ONLY, SCENARIO_NAMES, scenario_module
@@ -27,7 +31,8 @@ def main() -> int:
             continue
         if options.quick and name in FULL_RUN_ONLY and not options.only:
             continue
-        print(f"bench: {name} …", flush=True)
+        waited = cpu.quiet_wait(patience=0 if options.quick else QUIET_PATIENCE)
+        print(f"bench: {name} … (the machine was quiet after {waited:.1f} s)", flush=True)
         scenario_started = time.perf_counter()
         result = scenario_module(name).run(context)
         result.seconds = time.perf_counter() - scenario_started

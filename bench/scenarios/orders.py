@@ -32,6 +32,7 @@ from bench.load import Request, http_load
 from bench.measure import Figure, Row, ScenarioResult, percentile, repeat
 from bench.sync_checkout import SYNC_CHECKOUT_PATH
 from shop.orders.models import Order
+from shop.platform.jobs.models import JobStep
 from tests.harness.jobs import wait_until
 
 SUCCEEDING_CARD = "4242424242424242"
@@ -105,6 +106,11 @@ class Checkouts:
         )
         if len(finished) != count:
             raise RuntimeError(f"{count - len(finished)} orders did not complete")
+        if (
+            path != "/api/orders/"
+            and JobStep.objects.filter(job_id__in=orders.values("job_id"), started_at__isnull=False).exists()
+        ):
+            raise RuntimeError(f"a worker repeated the work of checkouts to {path}")
         started = {
             order_id: due(int(key.rsplit("-", 1)[1])) if due else sent_at[order_id]
             for order_id, key, _ in finished

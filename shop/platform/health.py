@@ -62,7 +62,7 @@ def redacted(url: str) -> str:
 
 def _database_address() -> str:
     database = settings.DATABASES["default"]
-    if database["ENGINE"].endswith("sqlite3"):
+    if connection.vendor == "sqlite":
         return f"sqlite:///{database['NAME']}"
     user = f"{database.get('USER')}@" if database.get("USER") else ""
     return f"{connection.vendor}://{user}{database.get('HOST') or 'localhost'}:{database.get('PORT') or ''}/{database['NAME']}"

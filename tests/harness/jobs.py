@@ -1,9 +1,12 @@
-"""Waiting for work that runs on a real worker."""
+"""Waiting for work that runs on a real worker, and losing its messages on purpose."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
+
+from django.db import transaction
 
 from shop.platform.jobs.models import Job
 
@@ -39,3 +42,11 @@ def wait_for_job(job: Job | int, *, timeout: float = 60, status: str | None = No
             f"job {job_id} still {current.status} after {timeout}s "
             f"(dispatch {current.dispatch_state}; steps: {steps})"
         ) from None
+
+
+def job_sent_and_lost(job_id: int, *, sent_at: datetime, quiet_since: datetime | None = None) -> None:
+    """Inside the transaction that starts the Job: as if its workflow had been sent at
+    `sent_at` and Redis had then lost the messages. The outbox's on-commit send is dropped."""
+    sent = {"dispatch_state": Job.DispatchState.DISPATCHED, "dispatched_at": sent_at}
+    Job.objects.filter(id=job_id).update(**sent, **({"updated_at": quiet_since} if quiet_since else {}))
+    transaction.get_connection().run_on_commit.clear()

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 # Every worker the tests start also runs the tests' own tasks (never a production worker).
@@ -96,7 +97,7 @@ def stack_env(**overrides: str) -> dict[str, str]:
         PYTHONUNBUFFERED="1",
     )
     database = settings.DATABASES["default"]
-    if database["ENGINE"].endswith("sqlite3"):
+    if connection.vendor == "sqlite":
         env["SQLITE_PATH"] = str(database["NAME"])
         env.pop("DATABASE_URL", None)
     else:

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import F
 from rest_framework.test import APIClient
 
 from shop.celery import BEAT_SCHEDULER
@@ -23,8 +24,24 @@ from tests.harness.processes import ROOT, stack_env
 def test_nothing_is_sent_before_the_transaction_commits(worker):
     with transaction.atomic():
         job = services.demo_job_start(owner=None, numbers=[1])
-        assert Job.objects.get(id=job.id).dispatch_state == Job.DispatchState.PENDING
-    assert Job.objects.get(id=job.id).dispatch_state == Job.DispatchState.DISPATCHED
+        unsent = Job.objects.get(id=job.id)
+        assert (unsent.dispatch_state, unsent.dispatched_at) == (Job.DispatchState.DISPATCHING, None)
+    sent = Job.objects.get(id=job.id)
+    assert (sent.dispatch_state, sent.dispatch_attempts) == (Job.DispatchState.DISPATCHED, 1)
+    assert sent.dispatched_at is not None
+
+
+def test_a_job_whose_process_died_before_sending_is_sent_by_the_sweeper_once_its_claim_is_stale(worker):
+    with transaction.atomic():
+        job = services.demo_job_start(owner=None, numbers=[2])
+        # The process dies after committing and before its on-commit send.
+        transaction.get_connection().run_on_commit.clear()
+    assert dispatch.pending_dispatches_sweep() == 0
+    Job.objects.filter(id=job.id).update(dispatch_claimed_at=F("dispatch_claimed_at") - dispatch.STALE_CLAIM)
+    Job.objects.filter(id=job.id).update(created_at=F("created_at") - timedelta(minutes=3))
+    assert dispatch.pending_dispatches_sweep() == 1
+    finished = wait_for_job(job.id)
+    assert (finished.status, finished.dispatch_attempts) == (Job.Status.SUCCEEDED, 2)
 
 
 def test_a_rolled_back_transaction_sends_nothing(worker):

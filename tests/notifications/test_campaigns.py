@@ -15,7 +15,7 @@ from notifications.models import Campaign, Delivery, MailPreference, OutgoingMes
 from notifications.tasks import campaign_batch_send
 from shop.platform.jobs.models import Job
 from tests.factories import CampaignFactory
-from tests.harness.jobs import wait_for_job, wait_until
+from tests.harness.jobs import job_sent_and_lost, wait_for_job, wait_until
 
 from .helpers import customers_create
 
@@ -139,17 +139,13 @@ def test_a_campaign_whose_messages_were_lost_is_sent_again_once_by_the_sweeper(w
     long_ago = timezone.now() - campaigns.STALLED_AFTER - timedelta(minutes=1)
     with transaction.atomic():
         campaign = campaigns.campaign_send_start(campaign_id=CampaignFactory().id)
-        # As if the batches were sent and Redis then lost them: on commit, the outbox finds
-        # the Job sent already and sends nothing.
-        Job.objects.filter(id=campaign.job_id).update(
-            dispatch_state=Job.DispatchState.DISPATCHED, dispatched_at=long_ago, updated_at=long_ago
-        )
+        job_sent_and_lost(campaign.job_id, sent_at=long_ago, quiet_since=long_ago)
     assert campaigns.stalled_campaigns_redispatch(older_than=timedelta(hours=1)) == 0  # not quiet that long
 
     assert campaigns.stalled_campaigns_redispatch() == 1
 
     job = wait_for_job(campaign.job_id, timeout=30)
-    assert job.status == Job.Status.SUCCEEDED and job.dispatch_attempts == 1
+    assert job.status == Job.Status.SUCCEEDED and job.dispatch_attempts == 2  # the lost send, this one
     assert Campaign.objects.get(id=campaign.id).status == Campaign.Status.SENT
     assert mailbox.recipients() == {c.email: 1 for c in customers}
     assert campaigns.stalled_campaigns_redispatch() == 0

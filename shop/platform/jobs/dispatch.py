@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from celery import signature
+from celery import signature as celery_signature
 from django.db.models import F
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 # A dispatch claimed this long ago by a process that never finished it is claimed again.
 STALE_CLAIM = timedelta(minutes=2)
 BROKER_ERRORS = (OperationalError, RedisError, ConnectionError, OSError, TimeoutError)
+BREAKER_OPEN_MESSAGE = "Not sent: the broker was unreachable moments ago; the sweeper will send it."
 
 
 class _BrokerBreaker:
@@ -58,7 +59,7 @@ def job_dispatch(*, job_id: int, from_sweeper: bool = False) -> bool:
     """Send a Job's canvas to the broker. Returns False if it stays pending (or was sent)."""
     if broker_breaker.is_open() and not from_sweeper:
         Job.objects.filter(id=job_id, dispatch_state=Job.DispatchState.PENDING).update(
-            dispatch_error="Not sent: the broker was unreachable moments ago; the sweeper will send it."
+            dispatch_error=BREAKER_OPEN_MESSAGE
         )
         return False
     claimed_at = timezone.now()
@@ -69,18 +70,33 @@ def job_dispatch(*, job_id: int, from_sweeper: bool = False) -> bool:
     )
     if not claimed:
         return False
+    job = Job.objects.only("signature", "subject", "request_id").get(id=job_id)
+    return claimed_job_send(
+        job_id=job_id, claimed_at=claimed_at, signature=job.signature, subject=job.subject,
+        request_id=job.request_id,
+    )  # fmt: skip
+
+
+def claimed_job_send(
+    *, job_id: int, claimed_at: datetime, signature: dict, subject: str, request_id: str
+) -> bool:
+    """Send a canvas whose Job this process has claimed (DISPATCHING at `claimed_at`).
+
+    `workflow_start` creates its Job already claimed, so a checkout pays one write after
+    its commit instead of two; if this process dies before sending, the sweeper takes the
+    claim back after STALE_CLAIM and sends it.
+    """
     # Only this claim's outcome is recorded: by then a running step may have put the next
     # stage in the outbox (workflow_extend), which must stay pending until it is sent.
     this_claim = Job.objects.filter(
         id=job_id, dispatch_state=Job.DispatchState.DISPATCHING, dispatch_claimed_at=claimed_at
     )
-    job = Job.objects.only("signature", "subject", "request_id").get(id=job_id)
-    log_context.bind(job_id=job_id, business_key=job.subject)
-    if job.request_id:
-        log_context.bind(request_id=job.request_id)
+    log_context.bind(job_id=job_id, business_key=subject)
+    if request_id:
+        log_context.bind(request_id=request_id)
     try:
         with results_not_followed():
-            signature(job.signature, app=app).apply_async()
+            celery_signature(signature, app=app).apply_async()
     except BROKER_ERRORS as exc:
         this_claim.update(
             dispatch_state=Job.DispatchState.PENDING, dispatch_error=f"{type(exc).__name__}: {exc}"

@@ -9,6 +9,7 @@ transaction commits. If the broker is down then, the Job stays "waiting for the 
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from celery.canvas import Signature
 from django.contrib.auth.models import AbstractBaseUser
@@ -21,7 +22,7 @@ from shop.platform import log_context
 
 from . import step_statements
 from .canvas import PlannedStep, job_headers, plan_workflow
-from .dispatch import BROKER_ERRORS, job_dispatch
+from .dispatch import BREAKER_OPEN_MESSAGE, BROKER_ERRORS, broker_breaker, claimed_job_send, job_dispatch
 from .models import Job, JobStep
 
 logger = logging.getLogger(__name__)
@@ -40,13 +41,23 @@ def workflow_start(
     priority: Priority = Priority.NORMAL,
     owner: AbstractBaseUser | None = None,
 ) -> Job:
-    """Record a Job for `workflow` and dispatch it once the current transaction commits."""
+    """Record a Job for `workflow` and dispatch it once the current transaction commits.
+
+    The Job is created claimed for this process's dispatch (see dispatch.claimed_job_send)
+    unless the broker was unreachable moments ago: then it waits for the sweeper.
+    """
+    sends_on_commit = not broker_breaker.is_open()
+    claimed_at = timezone.now() if sends_on_commit else None
     job = Job.objects.create(
         kind=kind,
         subject=subject,
         owner=owner if owner is not None and owner.is_authenticated else None,
         priority=priority.value,
         request_id=_current_request_id(),
+        dispatch_state=Job.DispatchState.DISPATCHING if sends_on_commit else Job.DispatchState.PENDING,
+        dispatch_claimed_at=claimed_at,
+        dispatch_attempts=1 if sends_on_commit else 0,
+        dispatch_error="" if sends_on_commit else BREAKER_OPEN_MESSAGE,
     )
     # Planned once the Job has an id: every message carries it (canvas.job_headers).
     plan = plan_workflow(workflow, priority=priority, headers=job_headers(job_id=job.id, subject=subject))
@@ -54,8 +65,12 @@ def workflow_start(
     job.progress_total = sum(1 for s in plan.steps if s.role == JobStep.Role.STEP)
     job.save(update_fields=["canvas", "signature", "progress_total"])
     _steps_create(job=job, steps=plan.steps, first_position=0)
-    job_id = job.id
-    transaction.on_commit(lambda: job_dispatch(job_id=job_id), robust=True)
+    if sends_on_commit:
+        send = partial(
+            claimed_job_send, job_id=job.id, claimed_at=claimed_at, signature=plan.signature,
+            subject=subject, request_id=job.request_id,
+        )  # fmt: skip
+        transaction.on_commit(send, robust=True)
     return job
 
 
