@@ -65,8 +65,8 @@ bench: install system-packages ## Benchmarks (~10 min: bench/results/latest.md),
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.soak --minutes $(SOAK_MINUTES)
 
-bench-issue-sizes: install system-packages ## The benchmarks at the issue's full sizes (~25 min)
-	$(BIN)/python -m bench --issue-sizes
+bench-issue-sizes: install system-packages ## The three scaled-down benchmarks at the issue's full sizes (~7 min: bench/results/issue-sizes/)
+	$(BIN)/python -m bench --issue-sizes --only priority --only campaign --only sync --output bench/results/issue-sizes
 
 bench-quick: install system-packages ## The benchmarks at smoke-test size (make test runs it too)
 	$(BIN)/python -m bench --quick --output var/bench-quick

@@ -86,7 +86,7 @@ QUICK = Sizes(
     api_seconds=0.5,
 )
 
-# `--issue-sizes`: FULL with the issue's sizes where FULL scales down (about 25 minutes).
+# `--issue-sizes`: FULL with the issue's sizes where FULL scales down (`make bench-issue-sizes`).
 ISSUE = replace(FULL, **{field: size for field, (size, _) in ISSUE_SIZES.items()})
 
 

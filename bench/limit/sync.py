@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from catalog.models import Category
+from catalog.upsert import product_slug
 from devservers.supplier_state import MAX_PAGE_SIZE
 
 _CATEGORY_INSERT = (
@@ -45,7 +46,7 @@ def sync_loop(products: int) -> int:
                     cursor.executemany(_CATEGORY_INSERT, [(name, slugify(name)[:80]) for name in names])
                     category_ids.update(Category.objects.filter(name__in=names).values_list("name", "id"))
                 cursor.executemany(_PRODUCT_UPSERT, [
-                    (item["ref"], item["sku"], f"{slugify(item['name'])[:100]}-{slugify(item['ref'])}"[:140],
+                    (item["ref"], item["sku"], product_slug(name=item["name"], ref=item["ref"]),
                      item["name"], item["description"], category_ids[item["category"]], str(item["price"]),
                      item["currency"], item["stock"], now, now)
                     for item in items

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.utils.text import slugify
 
 from catalog.models import Product
 from catalog.upsert import CatalogConflict, catalog_page_upsert
@@ -54,3 +55,20 @@ def test_a_sku_another_product_has_is_a_conflict_and_writes_nothing():
         catalog_page_upsert(items=[clash])
 
     assert not Product.objects.filter(supplier_ref="r-9").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "ref"),
+    [
+        ("Apples", "r-10"),
+        ("  --Crunchy, sweet & sour!__ ", "SUP_000123"),
+        ("Tab\tand  double  spaces", "r/11"),
+        ("Äpfel über Köln", "réf-12"),
+        ("苹果", "r-13"),
+        ("x" * 130, "r-14"),
+    ],
+)
+def test_a_created_products_slug_is_djangos_slugify_of_its_name_and_reference(name, ref):
+    catalog_page_upsert(items=[Listed(ref=ref, sku=f"SL-{ref}", name=name, category="Fruit",
+                                      price=Decimal("1"), stock=1)])  # fmt: skip
+    assert Product.objects.get(supplier_ref=ref).slug == f"{slugify(name)[:100]}-{slugify(ref)}"[:140]
