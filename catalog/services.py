@@ -85,7 +85,9 @@ def _allocations_close(*, holder: str, to: StockAllocation.State, on_hand_leaves
     closed_units = 0
     with transaction.atomic():
         now = timezone.now()
-        for allocation in StockAllocation.objects.filter(holder=holder, state=StockAllocation.State.OPEN):
+        # In product id order, as stock_allocate and the sync lock them: no deadlock on PostgreSQL.
+        open_allocations = StockAllocation.objects.filter(holder=holder, state=StockAllocation.State.OPEN)
+        for allocation in open_allocations.order_by("product_id", "id"):
             # The conditional UPDATE closes each allocation once, whoever else tries at the same time.
             if not StockAllocation.objects.filter(id=allocation.id, state=StockAllocation.State.OPEN).update(
                 state=to, closed_at=now

@@ -163,6 +163,20 @@ def catalog_page_upsert(*, items: Sequence[ListedProduct]) -> PageCounts:
         # An existing row keeps its slug: the upsert's INSERT part carries it unchanged.
         slug = product_slug(name=item.name, ref=item.ref) if row is None else row["slug"]
         changed.append({"supplier_ref": item.ref, "slug": slug, "quantity": item.stock, **wanted})
+    # The page's known rows it writes, locked in id order first (as stock_allocate takes them),
+    # so a concurrent checkout or cancel never holds one this page waits for while it waits
+    # for another this page holds (a deadlock on PostgreSQL; SQLite locks the whole file).
+    written = sorted(
+        {current[row["supplier_ref"]]["id"] for row in changed if row["supplier_ref"] in current}
+        | counted.keys()
+    )
+    if written:
+        list(
+            Product.objects.select_for_update()
+            .filter(id__in=written)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
     if changed:
         try:
             _products_upsert(changed)
