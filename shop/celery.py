@@ -42,7 +42,7 @@ class WorkerRole:
 # Who consumes what, and why with that pool. The Procfile and compose.yaml must say the same
 # (tests/shop/test_celery.py, tests/ops/test_compose.py); /healthz pings every node.
 # Threads pools do not enforce Celery's time limits, so every network call made on them
-# (SMTP: EMAIL_TIMEOUT; supplier HTTP: SUPPLIER_*_TIMEOUT; Redis: socket timeouts) has its own,
+# (SMTP: EMAIL_TIMEOUT; Redis: socket timeouts) has its own,
 # and a campaign batch ends its own run (notifications.tasks.BATCH_RUN_SECONDS).
 WORKER_ROLES = {
     # prefork: a checkout step runs in a child process the hard time limit can kill, and a
@@ -50,11 +50,12 @@ WORKER_ROLES = {
     "worker-fast": WorkerRole(node="fast", queues=("orders",), pool="prefork"),
     # threads: transactional mail waits on SMTP, not the CPU, and never waits behind bulk work.
     "worker-mail": WorkerRole(node="mail", queues=("mail",), pool="threads"),
-    # prefork: Pillow and ReportLab are CPU-bound; processes use both cores despite the GIL.
-    "worker-bulk": WorkerRole(node="bulk", queues=("images", "reports", "default"), pool="prefork"),
-    # threads: campaign batches (SMTP, globally rate-limited) and supplier pages (HTTP) wait
-    # on the network; threads overlap that waiting for a fraction of a process's memory.
-    "worker-io": WorkerRole(node="io", queues=("bulk", "sync"), pool="threads"),
+    # prefork: Pillow, ReportLab and applying supplier pages are CPU-bound; processes use both
+    # cores despite the GIL (a page on worker-io's threads held it: one core busy, one idle).
+    "worker-bulk": WorkerRole(node="bulk", queues=("images", "reports", "sync", "default"), pool="prefork"),
+    # threads: campaign batches (SMTP, globally rate-limited) wait on the network; threads
+    # overlap that waiting for a fraction of a process's memory.
+    "worker-io": WorkerRole(node="io", queues=("bulk",), pool="threads"),
 }
 
 # Routes by task name, `<app label>.<step>` (shop.platform.jobs.steps); the first match wins (order

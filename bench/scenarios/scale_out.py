@@ -1,10 +1,11 @@
 """Scale-out: 1, 2 and 4 worker hosts (network namespaces, as tests/hosts) on two workloads.
 
 I/O-bound: a supplier sync whose stub answers each page after a fixed latency, so a page
-task mostly waits, and each host's `worker-io` (4 threads, its Procfile line) overlaps four
-of them. CPU-bound: uploaded photos rendered by each host's `worker-bulk` (2 processes);
-every host shares the same two cores, so that curve stays flat (a real host brings cores). The core (PostgreSQL, Redis, the supplier) is built as in tests/hosts/cluster.py;
-only `worker-io` runs on the hosts. The sync is started and timed by a process on the core
+task mostly waits, and each host's `worker-bulk` (2 processes, its Procfile line) overlaps two
+of them. CPU-bound: uploaded photos rendered by the same `worker-bulk`; every host shares the
+same two cores, so that curve stays flat (a real host brings cores). The core (PostgreSQL,
+Redis, the supplier) is built as in tests/hosts/cluster.py; only `worker-bulk` runs on the
+hosts. The sync is started and timed by a process on the core
 (`python -m bench.scenarios.scale_out measure`), which also counts what one page task costs
 the broker (Redis commands) and the database (transactions): the figures behind
 docs/architecture.md's extrapolation to N hosts. Needs root (namespaces); without, the row
@@ -31,11 +32,11 @@ from tests.hosts.netns import CORE_ADDRESS, Network, cannot_create_reason
 HOST_COUNTS = (1, 2, 4)
 PAGE_LATENCY_MS = 1000
 PAGE_SIZE = 25
-THREADS_PER_HOST = 4
+PAGES_AT_ONCE_PER_HOST = 2  # the Procfile's worker-bulk --concurrency
 # Per item: throughput, and what one item cost the broker and the database.
 UNITS = {"per_s": "per s", "redis_commands_per_item": "commands", "db_commits_per_item": "commits"}
 # Per workload: the worker line the hosts run, and the node name it answers as.
-WORKLOADS = {"sync": ("worker-io", "io"), "images": ("worker-bulk", "bulk")}
+WORKLOADS = {"sync": ("worker-bulk", "bulk"), "images": ("worker-bulk", "bulk")}
 
 
 def _quick(context: BenchContext) -> bool:
@@ -129,7 +130,7 @@ def _measure_all(context: BenchContext) -> dict[str, dict[int, dict[str, Figure]
 
 def run(context: BenchContext) -> ScenarioResult:
     name, pages = "scale_out", _pages(context)
-    size = f"{pages} pages of {PAGE_SIZE} products, {PAGE_LATENCY_MS} ms per page, {THREADS_PER_HOST} threads a host"
+    size = f"{pages} pages of {PAGE_SIZE} products, {PAGE_LATENCY_MS} ms per page, {PAGES_AT_ONCE_PER_HOST} processes a host"
     if reason := cannot_create_reason() or _postgres_missing():
         return ScenarioResult(name=name, size=size, rows=[], notes=[f"not measured: {reason}"])
     measured = _measure_all(context)
@@ -149,8 +150,8 @@ def run(context: BenchContext) -> ScenarioResult:
         size=f"{size}; {_images(context)} photos of 1600×1200",
         rows=rows,
         notes=[
-            f"Sync: the ceiling of N hosts is N×{THREADS_PER_HOST} pages in flight per {PAGE_LATENCY_MS} ms "
-            f"({THREADS_PER_HOST * 1000 / PAGE_LATENCY_MS:.0f} pages/s a host) until the core saturates.",
+            f"Sync: the ceiling of N hosts is N×{PAGES_AT_ONCE_PER_HOST} pages in flight per {PAGE_LATENCY_MS} ms "
+            f"({PAGES_AT_ONCE_PER_HOST * 1000 / PAGE_LATENCY_MS:.0f} pages/s a host) until the core saturates.",
             f"Per sync page task: {costs['redis_commands_per_item']:.0f} Redis commands and "
             f"{costs['db_commits_per_item']:.1f} database commits (whole run, divided by its pages).",
             "Images: every namespace host shares this machine's cores; one host's 2 prefork processes "

@@ -2,8 +2,8 @@
 
 tests/sync already shows 30 % faults over 300 products on the in-thread worker. Here the
 faults are heavier (45 %: 5xx, 429 with Retry-After, read timeouts), the catalog is 2,000
-products in 40 pages, and the pages run on a threads-pool worker subprocess, as the
-Procfile's worker-io runs them (several pages at once, sharing the global rate limit).
+products in 40 pages, and the pages run on a prefork worker subprocess, as the
+Procfile's worker-bulk runs them (two pages at once, sharing the global rate limit).
 Then the supplier moves on and a second sync under the same faults follows it exactly.
 """
 
@@ -73,7 +73,7 @@ def test_a_sync_under_45_percent_mixed_faults_converges_to_the_supplier_catalog(
         setattr(settings, name, value)
     supplier_stub.control(size=PRODUCTS, retry_after=1, timeout_seconds=1, **FAULTS)
     pages_worker = WorkerProcess(
-        queues=["sync"], name="io", pool="threads", concurrency=4, log_path=tmp_path / "io.log",
+        queues=["sync"], name="bulk", pool="prefork", concurrency=2, log_path=tmp_path / "bulk.log",
         env=stack_env(**{name: str(value) for name, value in SYNC_SETTINGS.items()}),
     )  # fmt: skip
     with in_thread_worker_steps_aside(worker, ["sync"]):
@@ -85,7 +85,7 @@ def test_a_sync_under_45_percent_mixed_faults_converges_to_the_supplier_catalog(
         finally:
             pages_worker.stop()
 
-    print(f"\nsupplier faults, {PRODUCTS} products in {PRODUCTS // PAGE_SIZE} pages on a threads ×4 worker; "
+    print(f"\nsupplier faults, {PRODUCTS} products in {PRODUCTS // PAGE_SIZE} pages on a prefork ×2 worker; "
           f"{_describe(*first)}; {_describe(*second)}; both match the supplier's catalog exactly")  # fmt: skip
     for run, served, _ in (first, second):
         assert all(served[kind] for kind in ("error", "throttle", "timeout")), served

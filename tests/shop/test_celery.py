@@ -71,8 +71,8 @@ def test_checkout_and_mail_never_share_a_worker_with_bulk_work():
 
 def test_cpu_work_runs_in_processes_and_network_work_in_threads():
     by_queue = {queue: role.pool for role in WORKER_ROLES.values() for queue in role.queues}
-    assert {by_queue[q] for q in ("orders", "images", "reports")} == {"prefork"}
-    assert {by_queue[q] for q in ("mail", "bulk", "sync")} == {"threads"}
+    assert {by_queue[q] for q in ("orders", "images", "reports", "sync")} == {"prefork"}
+    assert {by_queue[q] for q in ("mail", "bulk")} == {"threads"}
 
 
 def test_every_registered_task_routes_to_a_declared_queue():
@@ -136,19 +136,16 @@ def test_every_task_has_a_soft_limit_below_its_hard_limit():
 
 
 def test_threads_workers_enforce_no_time_limits_so_every_network_call_has_its_own_timeout():
-    """Celery's threads pool ignores soft and hard time limits: a hung SMTP server or supplier
-    would hold a thread for ever. Each network client on those queues must time out by
+    """Celery's threads pool ignores soft and hard time limits: a hung SMTP server would hold
+    a thread for ever. Each network client on those queues must time out by
     itself, well within the soft limit its task declares (which only prefork would enforce)."""
     from django.core.mail import get_connection
 
     from shop.platform.coordination import redis_client
-    from sync.client import SupplierClient
 
     smtp_timeout = get_connection("django.core.mail.backends.smtp.EmailBackend").timeout
-    supplier_connect, supplier_read = SupplierClient().timeout
     redis_timeout = redis_client().connection_pool.connection_kwargs["socket_timeout"]
     assert smtp_timeout == settings.EMAIL_TIMEOUT and smtp_timeout > 0
-    assert supplier_connect > 0 and supplier_read > 0
     assert redis_timeout > 0
 
     app.loader.import_default_modules()
@@ -159,7 +156,7 @@ def test_threads_workers_enforce_no_time_limits_so_every_network_call_has_its_ow
         if not name.startswith("celery.") and app.amqp.router.route({}, name)["queue"].name in threaded
     ]
     assert on_threads
-    longest_single_call = max(smtp_timeout, supplier_connect + supplier_read, redis_timeout)
+    longest_single_call = max(smtp_timeout, redis_timeout)
     for task in on_threads:
         assert longest_single_call < (task.soft_time_limit or app.conf.task_soft_time_limit), task.name
 
