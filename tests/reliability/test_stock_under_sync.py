@@ -138,7 +138,7 @@ def test_stock_adds_up_while_orders_cancellations_declines_and_syncs_interleave(
 
     sampler = threading.Thread(target=sample)
     sampler.start()
-    # Syncs run in a prefork worker process of their own, as on worker-bulk; orders on the in-thread worker.
+    # Syncs run in a worker process of their own, as on worker-bulk; orders on the in-thread worker.
     sync_worker = WorkerProcess(queues=["sync"], name="sync", log_path=tmp_path / "sync-worker.log",
                                 env=stack_env(SUPPLIER_RATE_PER_SECOND="200", SUPPLIER_SYNC_PAGE_SIZE="50"))  # fmt: skip
     try:
