@@ -70,6 +70,19 @@ def test_a_read_timeout_is_transient(client, supplier_stub):
         client.page(number=1, page_size=50)
 
 
+def test_a_hung_supplier_times_out_as_a_retry_well_before_a_sync_step_is_stopped():
+    """A sync step stopped by its soft time limit fails instead of retrying: the client's own
+    timeouts must end one request (and the rate-limit wait before it) inside every limit."""
+    from sync import tasks
+
+    client = SupplierClient.from_settings()
+    connect, read = client.timeout
+    longest_request = client.rate_limit_wait + connect + read
+    assert connect > 0 and read > 0
+    for task in (tasks.sync_run_begin, tasks.sync_page_apply, tasks.sync_page_pictures):
+        assert longest_request < task.soft_time_limit, task.name
+
+
 def test_nobody_listening_is_transient():
     with (
         SupplierClient(
